@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
     description = "Flink streaming job that reranks retrieval candidates with Qwen3-Reranker.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ScoreCommand.class,
+      TryCommand.class,
+      BenchCommand.class,
     })
 public final class Main implements Runnable {
 
