@@ -26,16 +26,30 @@ public final class SafeTensor {
   private final long[] shape;
   private final long fileOffset;
   private final long byteLength;
+  private final long chunkBytes;
   private final MappedByteBuffer[] chunks;
 
   SafeTensor(Path file, String name, DType dtype, long[] shape, long fileOffset, long byteLength) {
+    this(file, name, dtype, shape, fileOffset, byteLength, CHUNK_BYTES);
+  }
+
+  /** {@code chunkBytes} must be a multiple of 4; tests use small chunks to cross chunk borders. */
+  SafeTensor(
+      Path file,
+      String name,
+      DType dtype,
+      long[] shape,
+      long fileOffset,
+      long byteLength,
+      long chunkBytes) {
     this.file = file;
     this.name = name;
     this.dtype = dtype;
     this.shape = shape.clone();
     this.fileOffset = fileOffset;
     this.byteLength = byteLength;
-    this.chunks = new MappedByteBuffer[(int) ((byteLength + CHUNK_BYTES - 1) / CHUNK_BYTES)];
+    this.chunkBytes = chunkBytes;
+    this.chunks = new MappedByteBuffer[(int) ((byteLength + chunkBytes - 1) / chunkBytes)];
   }
 
   public Path file() {
@@ -83,9 +97,9 @@ public final class SafeTensor {
     int done = 0;
     while (done < count) {
       long byteOff = (from + done) * size;
-      int chunk = (int) (byteOff / CHUNK_BYTES);
+      int chunk = (int) (byteOff / chunkBytes);
       ByteBuffer buf = chunk(chunk);
-      int pos = (int) (byteOff % CHUNK_BYTES);
+      int pos = (int) (byteOff % chunkBytes);
       int n = Math.min(count - done, (buf.limit() - pos) / size);
       convert(buf, pos, dst, off + done, n);
       done += n;
@@ -144,8 +158,8 @@ public final class SafeTensor {
   private synchronized ByteBuffer chunk(int i) {
     MappedByteBuffer m = chunks[i];
     if (m == null) {
-      long start = i * CHUNK_BYTES;
-      long len = Math.min(CHUNK_BYTES, byteLength - start);
+      long start = i * chunkBytes;
+      long len = Math.min(chunkBytes, byteLength - start);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         // The mapping stays valid after the channel is closed.
         m = ch.map(FileChannel.MapMode.READ_ONLY, fileOffset + start, len);
@@ -158,6 +172,11 @@ public final class SafeTensor {
     }
     // A duplicate carries its own position/limit and byte order must be set again on it.
     return m.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The same tensor mapped in chunks of {@code bytes} (for tests of chunk borders). */
+  SafeTensor withChunkBytes(long bytes) {
+    return new SafeTensor(file, name, dtype, shape, fileOffset, byteLength, bytes);
   }
 
   @Override
