@@ -54,7 +54,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             ? List.of(new int[] {1, 128}, new int[] {8, 512})
             : EngineBenchmark.grid(batches, lengths);
     EngineBenchmark.Report report =
-        EngineBenchmark.run(dev, precision, threads, configs, minSeconds);
+        EngineBenchmark.run(EngineBenchmark.qwen3_06B(), dev, precision, threads, configs, minSeconds);
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(report));
       return 0;

@@ -82,6 +82,7 @@ public final class EngineBenchmark {
 
   /** Measures each (batch, length) configuration; {@code threads} ≤ 0 keeps the engine's default. */
   public static Report run(
+      Qwen3Config cfg,
       Device device,
       Qwen3Model.Precision precision,
       int threads,
@@ -92,7 +93,6 @@ public final class EngineBenchmark {
       JniUtils.setNumThreads(threads);
     }
     int usedThreads = JniUtils.getNumThreads();
-    Qwen3Config cfg = qwen3_06B();
     long t0 = System.nanoTime();
     List<Result> results = new ArrayList<>();
     long loadMillis;
@@ -110,7 +110,7 @@ public final class EngineBenchmark {
           double flops = modelFlops(cfg, b, t);
           // A square GEMM with about the work of the MLP matmul of this configuration.
           double mlpWork = (double) b * t * cfg.hiddenSize() * 2.0 * cfg.intermediateSize();
-          int n = (int) Math.max(256, Math.min(4096, Math.round(Math.cbrt(mlpWork) / 64) * 64));
+          int n = (int) Math.max(64, Math.min(4096, Math.round(Math.cbrt(mlpWork) / 64) * 64));
           double gemm = gemmFlopsPerSecond(gemmManager, n, minSeconds / 2);
           int runs = 0;
           long start = System.nanoTime();

@@ -39,6 +39,12 @@ public final class Qwen3Model implements AutoCloseable {
   /** Budget for one attention chunk's score matrix (B·N·C·T floats), which bounds C. */
   private static final long ATTENTION_CHUNK_BYTES = 256L << 20;
 
+  /**
+   * Tokens per MLP chunk: the (tokens, 2·I) gate/up activations of a 32K-token input of an 8B
+   * model would take GBs at once, so long inputs go through the MLP in row chunks.
+   */
+  private static final int MLP_CHUNK_TOKENS = 4096;
+
   /** Added to masked attention scores; finite, so fully masked (padding) rows stay NaN-free. */
   private static final float MASKED = -1e9f;
 
@@ -80,6 +86,8 @@ public final class Qwen3Model implements AutoCloseable {
   private final NDArray finalNorm; // (D) fp32
   private final NDArray headRow; // (D) fp32: W[a] − W[b] of the LM head
   private final float[] invFreq; // (H/2) RoPE inverse frequencies, computed in float32 as HF does
+  private long attentionChunkBytes = ATTENTION_CHUNK_BYTES;
+  private int mlpChunkTokens = MLP_CHUNK_TOKENS;
 
   private Qwen3Model(
       Qwen3Config cfg,
@@ -206,6 +214,15 @@ public final class Qwen3Model implements AutoCloseable {
     return fused.transpose(1, 0);
   }
 
+  /**
+   * Overrides the memory budgets that split attention into query-row chunks and the MLP into token
+   * chunks (tests use tiny budgets to check that chunking does not change results).
+   */
+  void setChunking(long attentionBytes, int mlpTokens) {
+    this.attentionChunkBytes = attentionBytes;
+    this.mlpChunkTokens = mlpTokens;
+  }
+
   public Qwen3Config config() {
     return cfg;
   }
@@ -293,7 +310,7 @@ public final class Qwen3Model implements AutoCloseable {
     NDArray kT = k.toType(mm, false).transpose(0, 1, 3, 2); // (B, KV, H, T)
     NDArray vm = v.toType(mm, false); // (B, KV, T, H)
     long rowBytes = b * n * t * Float.BYTES;
-    long chunk = Math.max(1, Math.min(t, ATTENTION_CHUNK_BYTES / rowBytes));
+    long chunk = Math.max(1, Math.min(t, attentionChunkBytes / rowBytes));
     NDList outs = new NDList();
     for (long r0 = 0; r0 < t; r0 += chunk) {
       long r1 = Math.min(t, r0 + chunk);
@@ -311,21 +328,42 @@ public final class Qwen3Model implements AutoCloseable {
     // 5. Output projection and residual (fp32).
     NDArray h1 = h.add(attn.matMul(l.oT).toType(DataType.FLOAT32, false)); // (B, T, D)
 
-    // 6. Post-attention RMSNorm and SwiGLU MLP: down(silu(gate(x)) * up(x)), then residual.
-    NDArray x2 = rmsNorm(h1, l.postNorm).toType(mm, false); // (B, T, D)
-    NDList gu = x2.matMul(l.gateUpT).toType(DataType.FLOAT32, false).split(2, 2);
-    NDArray gate = gu.get(0); // (B, T, I)
-    NDArray up = gu.get(1); // (B, T, I)
-    NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // (B, T, I) fp32
+    // 6. Post-attention RMSNorm and SwiGLU MLP (in token chunks for long inputs), then residual.
+    long tokens = b * t;
+    NDArray flat = h1.reshape(tokens, cfg.hiddenSize()); // (B·T, D)
     NDArray mlp;
+    if (tokens <= mlpChunkTokens) {
+      mlp = mlp(l, flat);
+    } else {
+      NDList chunks = new NDList();
+      for (long r0 = 0; r0 < tokens; r0 += mlpChunkTokens) {
+        long r1 = Math.min(tokens, r0 + mlpChunkTokens);
+        NDArray c;
+        try (NDScope scope = new NDScope()) {
+          c = mlp(l, flat.get(new NDIndex("{}:{}, :", r0, r1)));
+          NDScope.unregister(c);
+        }
+        NDScope.register(c);
+        chunks.add(c);
+      }
+      mlp = NDArrays.concat(chunks, 0);
+    }
+    return h1.add(mlp.reshape(b, t, cfg.hiddenSize())); // (B, T, D)
+  }
+
+  /** RMSNorm then down(silu(gate(x)) · up(x)) for rows x: (R, D) fp32 → (R, D) fp32. */
+  private NDArray mlp(Layer l, NDArray rows) {
+    NDArray x = rmsNorm(rows, l.postNorm).toType(mm, false); // (R, D)
+    NDList gu = x.matMul(l.gateUpT).toType(DataType.FLOAT32, false).split(2, 1);
+    NDArray gate = gu.get(0); // (R, I)
+    NDArray up = gu.get(1); // (R, I)
+    NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // (R, I) fp32
     if (precision == Precision.FP16) {
       // Scale each row into [-1, 1] so the FP16 product cannot overflow, undo after the matmul.
-      NDArray scale = act.abs().max(new int[] {-1}, true).maximum(1e-20f); // (B, T, 1)
-      mlp = act.div(scale).toType(mm, false).matMul(l.downT).toType(DataType.FLOAT32, false).mul(scale);
-    } else {
-      mlp = act.matMul(l.downT);
+      NDArray scale = act.abs().max(new int[] {-1}, true).maximum(1e-20f); // (R, 1)
+      return act.div(scale).toType(mm, false).matMul(l.downT).toType(DataType.FLOAT32, false).mul(scale);
     }
-    return h1.add(mlp); // (B, T, D)
+    return act.matMul(l.downT); // (R, D)
   }
 
   /** Attention for query rows [r0, r1): returns (B, N, C, H) in the matmul dtype. */
