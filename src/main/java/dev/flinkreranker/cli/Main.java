@@ -23,7 +23,20 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (tests call this instead of main). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    CommandLine cl = new CommandLine(new Main());
+    // Expected failures (a bad model directory, a corrupt checkpoint, a bad option value) get one
+    // clear line instead of a stack trace; anything else keeps picocli's default reporting.
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parseResult) -> {
+          if (ex instanceof java.io.IOException
+              || ex instanceof java.io.UncheckedIOException
+              || ex instanceof IllegalArgumentException) {
+            cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage());
+            return 1;
+          }
+          throw ex;
+        });
+    return cl.execute(args);
   }
 
   @Override

@@ -151,6 +151,15 @@ class ScoreAndTryCommandTest {
   }
 
   @Test
+  void unknownModelIsOneClearLine() {
+    Path missing = tmp.resolve("no-such-model");
+    assertEquals(1, run("{\"query\": \"q\", \"document\": \"d\"}\n", "score", "--model", missing.toString()));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.startsWith("score: ") && e.contains("no-such-model"), e);
+    assertFalse(e.contains("\tat "), "no stack trace: " + e);
+  }
+
+  @Test
   void tryWithoutDocumentsFails() {
     assertNotEquals(0, run("", "try", "--model", model.toString(), "--query", "q"));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("no documents"));
