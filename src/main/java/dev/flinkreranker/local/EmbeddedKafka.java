@@ -37,8 +37,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("auto.create.topics.enable", "false")
         .setDeleteOnClose(true)
         .build();
+    java.io.PrintStream stdout = System.out;
     try {
-      cluster.format();
+      // format() prints its bootstrap metadata on stdout, which would bury the demo's output.
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      try {
+        cluster.format();
+      } finally {
+        System.setOut(stdout);
+      }
       cluster.startup();
       cluster.waitForReadyBrokers();
     } catch (Exception e) {
