@@ -11,11 +11,22 @@ import picocli.CommandLine.Command;
     description = "Flink streaming job that reranks retrieval candidates with Qwen3-Reranker.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      LocalCommand.class,
+      RunCommand.class,
       ScoreCommand.class,
       TryCommand.class,
       BenchCommand.class,
     })
 public final class Main implements Runnable {
+
+  static {
+    // The embedded Kafka broker's jar ships a log4j2.yaml that log4j prefers over any XML file;
+    // name ours explicitly unless the launcher (flink run, a user) already chose one.
+    if (System.getProperty("log4j2.configurationFile") == null
+        && System.getProperty("log4j.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "flink-reranker-log4j2.xml");
+    }
+  }
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -23,20 +34,16 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (tests call this instead of main). */
   public static int run(String... args) {
-    CommandLine cl = new CommandLine(new Main());
-    // Expected failures (a bad model directory, a corrupt checkpoint, a bad option value) get one
-    // clear line instead of a stack trace; anything else keeps picocli's default reporting.
-    cl.setExecutionExceptionHandler(
-        (ex, cmd, parseResult) -> {
-          if (ex instanceof java.io.IOException
-              || ex instanceof java.io.UncheckedIOException
-              || ex instanceof IllegalArgumentException) {
-            cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage());
-            return 1;
+    return new CommandLine(new Main())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          // A user error (bad config, missing model) deserves one clear line, not a stack trace.
+          cmd.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+          if (System.getenv("FLINK_RERANKER_DEBUG") != null) {
+            e.printStackTrace(cmd.getErr());
           }
-          throw ex;
-        });
-    return cl.execute(args);
+          return 1;
+        })
+        .execute(args);
   }
 
   @Override

@@ -37,6 +37,8 @@ class ScoreAndTryCommandTest {
 
   @BeforeAll
   static void checkpoint() throws Exception {
+    // Bind log4j's console appender to the real stdout before any test captures System.out.
+    org.slf4j.LoggerFactory.getLogger(ScoreAndTryCommandTest.class).info("writing tiny checkpoint");
     model = TinyQwen3Checkpoint.builder().dtype(DType.F32).tied(false).heads(4, 1).seed(3).writeTo(tmp.resolve("model"));
   }
 
@@ -151,11 +153,39 @@ class ScoreAndTryCommandTest {
   }
 
   @Test
+  void lexicalScoresEachQueryAsOneRequest() throws Exception {
+    String input =
+        """
+        {"query": "red apple", "document": "a red apple"}
+        {"query": "blue sky", "document": "the blue sky"}
+        {"query": "red apple", "document": "a green pear"}
+        {"query": "blue sky", "document": "a red apple"}
+        """;
+    assertEquals(0, run(input, "score", "--model", "lexical"), err.toString(StandardCharsets.UTF_8));
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(4, lines.size());
+    ObjectMapper json = new ObjectMapper();
+    float[] got = new float[4];
+    for (int i = 0; i < 4; i++) {
+      got[i] = (float) json.readTree(lines.get(i)).get("score").asDouble();
+    }
+    try (var lexical = dev.flinkreranker.scoring.Scorers.open(dev.flinkreranker.scoring.ScorerSpec.lexical())) {
+      float[] red = lexical.score(List.of(Pair.of("red apple", "a red apple"), Pair.of("red apple", "a green pear")));
+      float[] blue = lexical.score(List.of(Pair.of("blue sky", "the blue sky"), Pair.of("blue sky", "a red apple")));
+      assertEquals(red[0], got[0], 1e-6);
+      assertEquals(blue[0], got[1], 1e-6);
+      assertEquals(red[1], got[2], 1e-6);
+      assertEquals(blue[1], got[3], 1e-6);
+    }
+    assertTrue(got[0] > got[2] && got[1] > got[3], java.util.Arrays.toString(got));
+  }
+
+  @Test
   void unknownModelIsOneClearLine() {
     Path missing = tmp.resolve("no-such-model");
     assertEquals(1, run("{\"query\": \"q\", \"document\": \"d\"}\n", "score", "--model", missing.toString()));
     String e = err.toString(StandardCharsets.UTF_8);
-    assertTrue(e.startsWith("score: ") && e.contains("no-such-model"), e);
+    assertTrue(e.startsWith("error: ") && e.contains("no-such-model"), e);
     assertFalse(e.contains("\tat "), "no stack trace: " + e);
   }
 

@@ -1,0 +1,48 @@
+package dev.flinkreranker.cli;
+
+import dev.flinkreranker.local.LocalDemo;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code local}: the whole pipeline on this machine, with the dashboard. */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = "Run the job locally: embedded Kafka (KRaft) + Flink MiniCluster with the web"
+        + " dashboard, publish job/samples and print every ranked result.")
+final class LocalCommand implements Callable<Integer> {
+  @Mixin JobOptions job = new JobOptions();
+
+  @Option(names = "--model", paramLabel = "M",
+      description = "Scorer: a model directory, a hub id, or 'lexical' (default: the profile's).")
+  String model;
+
+  @Option(names = "--once", description = "Exit 0 once every sample is ranked (or dead-lettered).")
+  boolean once;
+
+  @Option(names = "--samples", paramLabel = "DIR", description = "Directory of *.jsonl candidate"
+      + " sets to publish (default: job/samples, else the copy in the jar).")
+  Path samples = Path.of("job", "samples");
+
+  @Option(names = "--dashboard-port", defaultValue = "8081", description = "Flink dashboard port.")
+  int dashboardPort;
+
+  @Option(names = "--timeout", defaultValue = "PT5M",
+      description = "With --once: fail if not done within this ISO-8601 duration.")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> extra = new ArrayList<>();
+    if (model != null) {
+      extra.add("model.name=" + model);
+    }
+    var conf = job.load(Path.of("job", "local.yaml"), extra);
+    return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,
+        System.out, System.console() != null, once ? null : System.in));
+  }
+}

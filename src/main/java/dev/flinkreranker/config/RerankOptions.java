@@ -1,0 +1,197 @@
+package dev.flinkreranker.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every setting of the rerank job, with its default and a description. Profiles in {@code job/*.yaml}
+ * and {@code --set key=value} overrides use these keys; unknown keys are rejected when loaded (a typo
+ * must not silently fall back to a default). Keys starting with {@link #KAFKA_PROPERTIES_PREFIX} are
+ * passed to the Kafka clients as they are.
+ */
+public final class RerankOptions {
+  private RerankOptions() {}
+
+  /** Prefix for raw Kafka client properties, e.g. {@code kafka.properties.security.protocol}. */
+  public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+  // ---- job ----
+  public static final ConfigOption<String> JOB_NAME =
+      key("job.name").stringType().defaultValue("flink-reranker")
+          .withDescription("Name of the Flink job, shown in the dashboard.");
+
+  public static final ConfigOption<Integer> PARALLELISM =
+      key("job.parallelism").intType().defaultValue(-1)
+          .withDescription("Parallelism of the job; -1 uses the environment's default.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      key("job.checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(10))
+          .withDescription("Checkpoint interval. Exactly-once results are committed to Kafka on"
+              + " each checkpoint, so this bounds the end-to-end latency seen by read_committed"
+              + " consumers.");
+
+  public static final ConfigOption<Boolean> BOUNDED =
+      key("job.bounded").booleanType().defaultValue(false)
+          .withDescription("Read the input topics up to the offsets that are latest at start-up,"
+              + " then finish (replay of a backlog); false runs continuously.");
+
+  // ---- model / scorer ----
+  public static final ConfigOption<String> MODEL =
+      key("model.name").stringType().defaultValue("lexical")
+          .withDescription("Scorer: a model directory in Hugging Face layout, a hub id"
+              + " (org/name[@revision]), or 'lexical' for the BM25 baseline.");
+
+  public static final ConfigOption<String> DEVICE =
+      key("model.device").stringType().defaultValue("auto")
+          .withDescription("Device for the model: auto | cpu | gpu | gpu:N.");
+
+  public static final ConfigOption<String> DTYPE =
+      key("model.dtype").stringType().defaultValue("auto")
+          .withDescription("Compute type: auto (fp16 on GPU, fp32 on CPU) | fp32 | fp16.");
+
+  public static final ConfigOption<Integer> MAX_LENGTH =
+      key("model.max-length").intType().defaultValue(8192)
+          .withDescription("Maximum model input in tokens (prompt included, up to 32768); longer"
+              + " documents are truncated and flagged 'truncated' in the result.");
+
+  public static final ConfigOption<String> DEFAULT_INSTRUCTION =
+      key("model.instruction").stringType().noDefaultValue()
+          .withDescription("Instruction used when a request has none; unset means the model"
+              + " card's default ('Given a web search query, retrieve relevant passages that"
+              + " answer the query').");
+
+  // ---- input ----
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+      key("kafka.bootstrap-servers").stringType().defaultValue("localhost:9092")
+          .withDescription("Kafka bootstrap servers for input, results and dead letters.");
+
+  public static final ConfigOption<List<String>> INPUT_TOPICS =
+      key("input.topics").stringType().asList().defaultValues("rerank.candidates")
+          .withDescription("Input topics with CandidateSet records (semicolon-separated list).");
+
+  public static final ConfigOption<String> INPUT_FORMAT =
+      key("input.format").stringType().defaultValue("json")
+          .withDescription("Encoding of input records: avro (binary CandidateSet) | json (same"
+              + " field names; event_time as epoch millis or ISO-8601).");
+
+  public static final ConfigOption<String> GROUP_ID =
+      key("input.group-id").stringType().defaultValue("flink-reranker")
+          .withDescription("Kafka consumer group id (offsets are committed on checkpoints, for"
+              + " monitoring only: Flink restores from its own checkpoints).");
+
+  public static final ConfigOption<String> STARTING_OFFSETS =
+      key("input.starting-offsets").stringType().defaultValue("committed-or-earliest")
+          .withDescription("Where a fresh job starts reading: earliest | latest |"
+              + " committed-or-earliest.");
+
+  public static final ConfigOption<Integer> MAX_RECORD_BYTES =
+      key("input.max-record-bytes").intType().defaultValue(1024 * 1024)
+          .withDescription("Input records larger than this are dead-lettered (RECORD_TOO_LARGE).");
+
+  public static final ConfigOption<Integer> MAX_CANDIDATES =
+      key("input.max-candidates").intType().defaultValue(200)
+          .withDescription("Requests with more candidates are dead-lettered (TOO_MANY_CANDIDATES).");
+
+  public static final ConfigOption<String> DUPLICATE_IDS =
+      key("input.duplicate-ids").stringType().defaultValue("reject")
+          .withDescription("Policy for candidate ids that repeat within a request: reject (the"
+              + " request is dead-lettered with DUPLICATE_CANDIDATE_ID) | keep-first (later"
+              + " duplicates are dropped before scoring and counted in the result's attributes).");
+
+  public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
+      key("input.max-out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
+          .withDescription("Bounded out-of-orderness of event_time for watermarks.");
+
+  public static final ConfigOption<Duration> IDLE_TIMEOUT =
+      key("input.idle-timeout").durationType().defaultValue(Duration.ofSeconds(30))
+          .withDescription("A source split without records for this long stops holding back"
+              + " the watermark.");
+
+  // ---- output ----
+  public static final ConfigOption<String> OUTPUT_TOPIC =
+      key("output.topic").stringType().defaultValue("rerank.results")
+          .withDescription("Topic for RerankResult records.");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+      key("output.dead-letter-topic").stringType().defaultValue("rerank.dead-letter")
+          .withDescription("Topic for DeadLetter records (every input that could not be ranked).");
+
+  public static final ConfigOption<String> OUTPUT_FORMAT =
+      key("output.format").stringType().defaultValue("json")
+          .withDescription("Encoding of results and dead letters: avro | json.");
+
+  public static final ConfigOption<String> DELIVERY_GUARANTEE =
+      key("output.delivery-guarantee").stringType().defaultValue("exactly-once")
+          .withDescription("exactly-once (Kafka transactions committed on checkpoints; read with"
+              + " isolation.level=read_committed) | at-least-once.");
+
+  public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+      key("output.transactional-id-prefix").stringType().defaultValue("flink-reranker")
+          .withDescription("Prefix of the Kafka transactional ids; must be unique per job"
+              + " writing to the same cluster.");
+
+  public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+      key("output.transaction-timeout").durationType().defaultValue(Duration.ofSeconds(60))
+          .withDescription("Kafka transaction timeout; must not exceed the broker's"
+              + " transaction.max.timeout.ms or the job restart-loops.");
+
+  // ---- ranking ----
+  public static final ConfigOption<Integer> TOP_K =
+      key("ranking.top-k").intType().defaultValue(10)
+          .withDescription("Candidates in a result's 'ranked' list when the request has no top_k.");
+
+  // ---- batching / async ----
+  public static final ConfigOption<Integer> BATCH_MAX_PAIRS =
+      key("batch.max-pairs").intType().defaultValue(32)
+          .withDescription("A micro-batch closes when it holds this many pairs.");
+
+  public static final ConfigOption<Integer> BATCH_MAX_TOKENS =
+      key("batch.max-tokens").intType().defaultValue(16384)
+          .withDescription("A micro-batch closes before its padded size (pairs x longest) would"
+              + " exceed this many tokens.");
+
+  public static final ConfigOption<Duration> BATCH_MAX_WAIT =
+      key("batch.max-wait").durationType().defaultValue(Duration.ofMillis(10))
+          .withDescription("A micro-batch closes this long after its first pair arrived.");
+
+  public static final ConfigOption<Integer> BATCH_QUEUE_PAIRS =
+      key("batch.queue-capacity").intType().defaultValue(4096)
+          .withDescription("Pairs waiting for a batch per TaskManager; when full, subtasks block"
+              + " and the source is backpressured.");
+
+  public static final ConfigOption<Integer> ASYNC_CAPACITY =
+      key("async.capacity").intType().defaultValue(64)
+          .withDescription("In-flight requests per subtask (checkpointed by Flink's async"
+              + " operator).");
+
+  public static final ConfigOption<Duration> ASYNC_TIMEOUT =
+      key("async.timeout").durationType().defaultValue(Duration.ofMinutes(2))
+          .withDescription("Time a request may take, retries included, before it is"
+              + " dead-lettered with TIMEOUT.");
+
+  public static final ConfigOption<Integer> ASYNC_RETRIES =
+      key("async.retries").intType().defaultValue(2)
+          .withDescription("Retries of a request whose scoring failed transiently.");
+
+  /** All options declared in this class, for validation and documentation. */
+  public static List<ConfigOption<?>> all() {
+    List<ConfigOption<?>> options = new ArrayList<>();
+    for (Field f : RerankOptions.class.getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+        try {
+          options.add((ConfigOption<?>) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return Collections.unmodifiableList(options);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.flinkreranker.job;
+
+import dev.flinkreranker.avro.CandidateSet;
+import dev.flinkreranker.avro.DeadLetter;
+import dev.flinkreranker.avro.internal.RawRecord;
+import dev.flinkreranker.avro.internal.RerankRequest;
+import dev.flinkreranker.kafka.CandidateSetCodec;
+import dev.flinkreranker.scoring.RerankMetrics;
+import dev.flinkreranker.validation.CandidateSetValidator;
+import dev.flinkreranker.validation.ReasonCode;
+import dev.flinkreranker.validation.RejectedRecordException;
+import java.time.Clock;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Decodes and validates raw input records. Good records continue as {@link RerankRequest}s; every
+ * other record leaves through {@link RerankJob#DEAD_LETTERS} with its reason. Nothing is dropped
+ * and nothing throws: {@code recordsIn} = requests out + dead letters.
+ */
+public final class DecodeValidateFunction extends ProcessFunction<RawRecord, RerankRequest> {
+  private final CandidateSetCodec codec;
+  private final CandidateSetValidator validator;
+  private final int maxRecordBytes;
+  private final OutputTag<DeadLetter> deadLetters;
+  private final Clock clock;
+
+  private transient Counter recordsIn;
+  private transient Counter deadLetterCount;
+
+  public DecodeValidateFunction(CandidateSetCodec codec, CandidateSetValidator validator,
+      int maxRecordBytes, OutputTag<DeadLetter> deadLetters, Clock clock) {
+    this.codec = codec;
+    this.validator = validator;
+    this.maxRecordBytes = maxRecordBytes;
+    this.deadLetters = deadLetters;
+    this.clock = clock;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(RerankMetrics.GROUP);
+    recordsIn = group.counter(RerankMetrics.RECORDS_IN);
+    deadLetterCount = group.counter(RerankMetrics.DEAD_LETTERS);
+  }
+
+  @Override
+  public void processElement(RawRecord raw, Context ctx, Collector<RerankRequest> out) {
+    recordsIn.inc();
+    byte[] value = bytes(raw);
+    try {
+      if (value != null && value.length > maxRecordBytes) {
+        throw new RejectedRecordException(ReasonCode.RECORD_TOO_LARGE, "record of "
+            + value.length + " bytes exceeds input.max-record-bytes=" + maxRecordBytes);
+      }
+      CandidateSet set = codec.decode(value, raw.getTimestamp());
+      int dropped;
+      try {
+        dropped = validator.validate(set);
+      } catch (RejectedRecordException e) {
+        throw e.withRequestId(set.getRequestId());
+      }
+      out.collect(RerankRequest.newBuilder()
+          .setCandidateSet(set)
+          .setRaw(raw)
+          .setReceivedAt(clock.millis())
+          .setDroppedDuplicates(dropped)
+          .build());
+    } catch (RejectedRecordException e) {
+      deadLetterCount.inc();
+      ctx.output(deadLetters,
+          DeadLetters.of(raw, e.code(), e.getMessage(), e.requestId(), clock.instant()));
+    }
+  }
+
+  private static byte[] bytes(RawRecord raw) {
+    if (raw.getValue() == null) {
+      return null;
+    }
+    java.nio.ByteBuffer b = raw.getValue().duplicate();
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.flinkreranker.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes an Avro record to a topic, keyed by its request id (so all output of a request lands in
+ * one partition), encoded as binary Avro or plain JSON.
+ */
+public final class KeyedRecordSerializer<T extends GenericRecord>
+    implements KafkaRecordSerializationSchema<T> {
+  private final String topic;
+  private final CandidateSetCodec.Format format;
+  private final SerializableKey<T> key;
+
+  /** Extracts the record key. */
+  public interface SerializableKey<T> extends Function<T, String>, java.io.Serializable {}
+
+  public KeyedRecordSerializer(String topic, CandidateSetCodec.Format format, SerializableKey<T> key) {
+    this.topic = topic;
+    this.format = format;
+    this.key = key;
+  }
+
+  @Override
+  public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+    String k = key.apply(element);
+    return new ProducerRecord<>(topic, null, timestamp,
+        k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+        RecordEncoding.encode(element, format));
+  }
+}

@@ -1,0 +1,39 @@
+package dev.flinkreranker.scoring;
+
+import java.util.List;
+
+/**
+ * Names of the job's metrics, all registered under the Flink metric group {@link #GROUP}. Kept in
+ * one place because dashboards and alerts (deploy/) refer to them.
+ */
+public final class RerankMetrics {
+  private RerankMetrics() {}
+
+  public static final String GROUP = "reranker";
+
+  // Accounting: recordsIn = resultsOut + deadLetters once the job is drained.
+  public static final String RECORDS_IN = "recordsIn";
+  public static final String RESULTS_OUT = "resultsOut";
+  public static final String DEAD_LETTERS = "deadLetters";
+
+  // Scoring (per subtask, counted once by the subtask that owns the request).
+  public static final String PAIRS_SCORED = "pairsScored";
+  public static final String REQUESTS_SCORED = "requestsScored";
+  public static final String TRUNCATED_DOCUMENTS = "truncatedDocuments";
+  public static final String REQUEST_LATENCY_MILLIS = "requestLatencyMillis";
+  public static final String INFERENCE_MILLIS = "inferenceMillis";
+
+  // Micro-batcher (per TaskManager: registered by one subtask only, to avoid double counting).
+  public static final String BATCHES = "batches";
+  public static final String BATCH_PAIRS = "batchPairs";
+  public static final String BATCH_TOKENS = "batchTokens";
+  public static final String PADDING_EFFICIENCY = "paddingEfficiency";
+  public static final String QUEUE_DEPTH = "queueDepth";
+  public static final String MODEL_LOAD_MILLIS = "modelLoadMillis";
+
+  public static final List<String> ALL =
+      List.of(
+          RECORDS_IN, RESULTS_OUT, DEAD_LETTERS, PAIRS_SCORED, REQUESTS_SCORED,
+          TRUNCATED_DOCUMENTS, REQUEST_LATENCY_MILLIS, INFERENCE_MILLIS, BATCHES, BATCH_PAIRS,
+          BATCH_TOKENS, PADDING_EFFICIENCY, QUEUE_DEPTH, MODEL_LOAD_MILLIS);
+}

@@ -1,0 +1,470 @@
+package dev.flinkreranker.scoring;
+
+import dev.flinkreranker.validation.ReasonCode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scorer per JVM, shared by every subtask (slot) of a TaskManager, with a batcher thread that
+ * packs pairs from many requests into micro-batches.
+ *
+ * <p>Why one per JVM: a Qwen3-Reranker-8B takes 16 GB; one copy per slot would not fit a GPU, and
+ * a GPU is only fast on large batches, which no single subtask can fill on its own. Subtasks
+ * {@link #acquire} the service for a {@link Key} and {@link #release} it; the last release closes
+ * the scorer (and frees device memory). This class has no Flink dependency so it can be tested and
+ * benchmarked on its own.
+ *
+ * <p>Flow: {@link #submit} prepares (tokenizes) the request's pairs on the caller's thread and puts
+ * them in a bounded queue, blocking while it is full, which backpressures the Flink source. The
+ * batcher thread takes a window of waiting pairs when {@link BatchPlanner#ready} says so, cuts it
+ * into length-sorted batches and scores them. A failing batch is split in halves down to single
+ * pairs, so only the requests with a pair that fails alone are failed.
+ */
+public final class ScoringService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
+
+  /** Identity of a shared service: one model per (scorer spec, batch settings) per JVM. */
+  public record Key(ScorerSpec spec, BatchSettings settings) implements java.io.Serializable {}
+
+  /** Opens the scorer of a spec; serializable so Flink functions can carry it. */
+  @FunctionalInterface
+  public interface ScorerFactory extends java.io.Serializable {
+    Scorer open(ScorerSpec spec);
+  }
+
+  private static final Map<Key, ScoringService> REGISTRY = new HashMap<>();
+
+  /**
+   * Returns the JVM's service for {@code key}, opening it (loading the model) on first use, and
+   * counts a reference that the caller must {@link #release}.
+   */
+  public static ScoringService acquire(Key key, ScorerFactory factory) {
+    synchronized (REGISTRY) {
+      ScoringService service = REGISTRY.get(key);
+      if (service == null) {
+        long start = System.nanoTime();
+        Scorer scorer = factory.open(key.spec());
+        long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        LOG.info("Loaded scorer {} in {} ms", scorer.name(), loadMillis);
+        service = new ScoringService(key, scorer, loadMillis, System::nanoTime);
+        REGISTRY.put(key, service);
+      }
+      service.references++;
+      return service;
+    }
+  }
+
+  /** Drops one reference; the last one stops the batcher and closes the scorer. */
+  public void release() {
+    synchronized (REGISTRY) {
+      if (references == 0) {
+        return;
+      }
+      if (--references == 0) {
+        REGISTRY.remove(key, this);
+        close();
+      }
+    }
+  }
+
+  /** Closes every service of this JVM (job restart: the user-code classloader is released). */
+  public static void releaseAll() {
+    synchronized (REGISTRY) {
+      for (ScoringService s : new ArrayList<>(REGISTRY.values())) {
+        s.references = 0;
+        s.close();
+      }
+      REGISTRY.clear();
+    }
+  }
+
+  /** Number of live services in this JVM (tests: one model per TaskManager). */
+  public static int liveServices() {
+    synchronized (REGISTRY) {
+      return REGISTRY.size();
+    }
+  }
+
+  // ------------------------------------------------------------------ instance
+
+  private final Key key;
+  private final Scorer scorer;
+  private final BatchPlanner planner;
+  private final BatchSettings settings;
+  private final LongSupplier nanoTime;
+  private final long modelLoadMillis;
+  private int references; // guarded by REGISTRY
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmptyOrReady = lock.newCondition();
+  private final Condition notFull = lock.newCondition();
+  private final ArrayDeque<PendingPair> queue = new ArrayDeque<>(); // guarded by lock
+  private final ArrayDeque<Ticket> requestQueue = new ArrayDeque<>(); // request-scoped scorers
+  private int queuedPairs; // guarded by lock
+  private boolean closed; // guarded by lock
+  private final Thread batcher;
+
+  // Statistics for metrics; cumulative so that gauges read consistent ratios.
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong batchedPairs = new AtomicLong();
+  private final AtomicLong paddedTokens = new AtomicLong();
+  private final AtomicLong realTokens = new AtomicLong();
+  private final AtomicInteger lastBatchPairs = new AtomicInteger();
+  private final AtomicInteger lastBatchTokens = new AtomicInteger();
+
+  ScoringService(Key key, Scorer scorer, long modelLoadMillis, LongSupplier nanoTime) {
+    this.key = key;
+    this.scorer = scorer;
+    this.settings = key.settings();
+    this.planner = new BatchPlanner(settings);
+    this.modelLoadMillis = modelLoadMillis;
+    this.nanoTime = nanoTime;
+    this.batcher = new Thread(this::runBatcher, "reranker-batcher-" + scorer.name());
+    batcher.setDaemon(true);
+    batcher.start();
+  }
+
+  /** A standalone service not in the JVM registry (benchmarks, tests); close it when done. */
+  public static ScoringService standalone(Scorer scorer, BatchSettings settings) {
+    return new ScoringService(new Key(new ScorerSpec(scorer.name(), "cpu", "fp32", 0), settings),
+        scorer, 0, System::nanoTime);
+  }
+
+  public String modelName() {
+    return scorer.name();
+  }
+
+  /**
+   * Queues a request's pairs for scoring. Blocks while the queue is full (backpressure). The future
+   * completes with scores in the order of {@code pairs}, or exceptionally with a
+   * {@link ScoringException}.
+   */
+  public CompletableFuture<RequestScores> submit(List<Pair> pairs) throws InterruptedException {
+    Ticket ticket = new Ticket(pairs.size(), nanoTime.getAsLong());
+    if (pairs.isEmpty()) {
+      ticket.future.complete(new RequestScores(new float[0], new boolean[0], 0, 0));
+      return ticket.future;
+    }
+    List<PendingPair> prepared = new ArrayList<>(pairs.size());
+    try {
+      for (int i = 0; i < pairs.size(); i++) {
+        prepared.add(new PendingPair(scorer.prepare(pairs.get(i)), ticket, i));
+      }
+    } catch (RuntimeException e) {
+      ticket.future.completeExceptionally(new ScoringException(ReasonCode.SCORING_FAILED,
+          "could not prepare the request's pairs: " + e.getMessage(), e));
+      return ticket.future;
+    }
+    lock.lockInterruptibly();
+    try {
+      // A request larger than the whole queue may still enter an empty queue.
+      while (!closed && queuedPairs > 0 && queuedPairs + pairs.size() > settings.queueCapacity()) {
+        notFull.await();
+      }
+      if (closed) {
+        ticket.future.completeExceptionally(new ScoringException(ReasonCode.SCORING_FAILED,
+            "scoring service is closed", null));
+        return ticket.future;
+      }
+      ticket.enqueuedNanos = nanoTime.getAsLong();
+      if (scorer.requestScoped()) {
+        ticket.pairs = prepared;
+        requestQueue.add(ticket);
+      } else {
+        queue.addAll(prepared);
+      }
+      queuedPairs += pairs.size();
+      notEmptyOrReady.signal();
+    } finally {
+      lock.unlock();
+    }
+    return ticket.future;
+  }
+
+  private void runBatcher() {
+    try {
+      while (true) {
+        List<PendingPair> window = new ArrayList<>();
+        List<Ticket> requests = new ArrayList<>();
+        lock.lockInterruptibly();
+        try {
+          while (!closed && !windowReady()) {
+            if (queue.isEmpty() && requestQueue.isEmpty()) {
+              notEmptyOrReady.await();
+            } else {
+              long oldest = oldestArrival();
+              notEmptyOrReady.awaitNanos(
+                  Math.max(1, planner.nanosUntilDeadline(oldest, nanoTime.getAsLong())));
+            }
+          }
+          if (closed) {
+            return;
+          }
+          window.addAll(queue);
+          queue.clear();
+          requests.addAll(requestQueue);
+          requestQueue.clear();
+        } finally {
+          lock.unlock();
+        }
+        if (!requests.isEmpty()) {
+          for (Ticket t : requests) {
+            scoreBatch(t.pairs, false);
+          }
+        }
+        if (!window.isEmpty()) {
+          for (List<PendingPair> batch : planner.plan(window)) {
+            scoreBatch(batch, true);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      LOG.error("Batcher thread of {} died", scorer.name(), t);
+      failEverything("batcher thread died: " + t);
+    }
+  }
+
+  private boolean windowReady() {
+    if (!requestQueue.isEmpty()) {
+      return true; // request-scoped scorers take one whole request per call: nothing to wait for
+    }
+    return planner.ready(new ArrayList<>(queue), oldestArrival(), nanoTime.getAsLong());
+  }
+
+  private long oldestArrival() {
+    if (!requestQueue.isEmpty()) {
+      return requestQueue.peek().enqueuedNanos;
+    }
+    return queue.isEmpty() ? nanoTime.getAsLong() : queue.peek().ticket.enqueuedNanos;
+  }
+
+  /** Scores one batch; on failure splits it (when {@code splittable}) down to single pairs. */
+  private void scoreBatch(List<PendingPair> batch, boolean splittable) {
+    // Pairs of requests that already failed are not worth scoring.
+    batch = batch.stream().filter(p -> !p.ticket.future.isDone()).toList();
+    if (batch.isEmpty()) {
+      return;
+    }
+    long start = nanoTime.getAsLong();
+    for (PendingPair p : batch) {
+      p.ticket.markFirstBatch(start);
+    }
+    float[] scores;
+    try {
+      List<PreparedPair> prepared = batch.stream().map(p -> p.prepared).toList();
+      scores = scorer.scorePrepared(prepared);
+      if (scores.length != batch.size()) {
+        throw new IllegalStateException(
+            "scorer returned " + scores.length + " scores for " + batch.size() + " pairs");
+      }
+    } catch (RuntimeException | OutOfMemoryError e) {
+      if (splittable && batch.size() > 1) {
+        LOG.warn("Batch of {} pairs failed ({}); retrying in halves", batch.size(), e.toString());
+        int half = batch.size() / 2;
+        scoreBatch(batch.subList(0, half), true);
+        scoreBatch(batch.subList(half, batch.size()), true);
+      } else {
+        String what = batch.size() == 1 ? "pair " + batch.get(0).index : "request";
+        for (PendingPair p : batch) {
+          p.ticket.future.completeExceptionally(new ScoringException(ReasonCode.SCORING_FAILED,
+              "scorer failed on " + what + ": " + e, e));
+        }
+      }
+      dequeued(batch.size());
+      return;
+    }
+    long end = nanoTime.getAsLong();
+    recordBatch(batch);
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).complete(scores[i], end);
+    }
+    dequeued(batch.size());
+  }
+
+  private void recordBatch(List<PendingPair> batch) {
+    int longest = 0;
+    long real = 0;
+    for (PendingPair p : batch) {
+      longest = Math.max(longest, p.prepared.tokens());
+      real += p.prepared.tokens();
+    }
+    batches.incrementAndGet();
+    batchedPairs.addAndGet(batch.size());
+    paddedTokens.addAndGet((long) longest * batch.size());
+    realTokens.addAndGet(real);
+    lastBatchPairs.set(batch.size());
+    lastBatchTokens.set(longest * batch.size());
+  }
+
+  private void dequeued(int pairs) {
+    lock.lock();
+    try {
+      queuedPairs -= pairs;
+      notFull.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void failEverything(String reason) {
+    lock.lock();
+    try {
+      closed = true;
+      for (PendingPair p : queue) {
+        p.ticket.future.completeExceptionally(
+            new ScoringException(ReasonCode.SCORING_FAILED, reason, null));
+      }
+      for (Ticket t : requestQueue) {
+        t.future.completeExceptionally(
+            new ScoringException(ReasonCode.SCORING_FAILED, reason, null));
+      }
+      queue.clear();
+      requestQueue.clear();
+      queuedPairs = 0;
+      notFull.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed && !batcher.isAlive()) {
+        return;
+      }
+      closed = true;
+      notEmptyOrReady.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    batcher.interrupt();
+    try {
+      batcher.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    failEverything("scoring service closed");
+    scorer.close();
+    LOG.info("Closed scorer {}", scorer.name());
+  }
+
+  // ------------------------------------------------------------------ statistics
+
+  public long batches() {
+    return batches.get();
+  }
+
+  public long batchedPairs() {
+    return batchedPairs.get();
+  }
+
+  /** Mean pairs per batch so far. */
+  public double meanBatchPairs() {
+    long b = batches.get();
+    return b == 0 ? 0 : (double) batchedPairs.get() / b;
+  }
+
+  /** Mean padded tokens per batch so far. */
+  public double meanBatchTokens() {
+    long b = batches.get();
+    return b == 0 ? 0 : (double) paddedTokens.get() / b;
+  }
+
+  /** Real tokens / padded tokens over all batches so far (1.0 = no padding). */
+  public double paddingEfficiency() {
+    long padded = paddedTokens.get();
+    return padded == 0 ? 1.0 : (double) realTokens.get() / padded;
+  }
+
+  public int lastBatchPairs() {
+    return lastBatchPairs.get();
+  }
+
+  public int queueDepth() {
+    lock.lock();
+    try {
+      return queuedPairs;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public long modelLoadMillis() {
+    return modelLoadMillis;
+  }
+
+  // ------------------------------------------------------------------ bookkeeping
+
+  /** A request in flight: its scores fill in as its pairs are scored, possibly across batches. */
+  private final class Ticket {
+    final CompletableFuture<RequestScores> future = new CompletableFuture<>();
+    final float[] scores;
+    final boolean[] truncated;
+    final long submittedNanos;
+    long enqueuedNanos;
+    long firstBatchNanos = -1;
+    int remaining;
+    List<PendingPair> pairs; // request-scoped scorers only
+
+    Ticket(int size, long now) {
+      scores = new float[size];
+      truncated = new boolean[size];
+      remaining = size;
+      submittedNanos = now;
+      enqueuedNanos = now;
+    }
+
+    synchronized void markFirstBatch(long start) {
+      if (firstBatchNanos < 0) {
+        firstBatchNanos = start;
+      }
+    }
+
+    synchronized void complete(int index, float score, boolean cut, long end) {
+      scores[index] = score;
+      truncated[index] = cut;
+      if (--remaining == 0) {
+        future.complete(new RequestScores(scores, truncated,
+            TimeUnit.NANOSECONDS.toMillis(firstBatchNanos - submittedNanos),
+            TimeUnit.NANOSECONDS.toMillis(end - firstBatchNanos)));
+      }
+    }
+  }
+
+  private static final class PendingPair implements BatchPlanner.Sized {
+    final PreparedPair prepared;
+    final Ticket ticket;
+    final int index;
+
+    PendingPair(PreparedPair prepared, Ticket ticket, int index) {
+      this.prepared = prepared;
+      this.ticket = ticket;
+      this.index = index;
+    }
+
+    @Override
+    public int tokens() {
+      return prepared.tokens();
+    }
+
+    void complete(float score, long end) {
+      ticket.complete(index, score, prepared.truncated(), end);
+    }
+  }
+}
