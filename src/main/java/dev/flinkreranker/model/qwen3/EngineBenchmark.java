@@ -103,30 +103,28 @@ public final class EngineBenchmark {
       Random rnd = new Random(7);
       model.logitDifference(inputs(rnd, 1, 128, cfg.vocabSize())); // warm-up
       for (int[] bt : configs) {
-        {
-          int b = bt[0];
-          int t = bt[1];
-          List<int[]> in = inputs(rnd, b, t, cfg.vocabSize());
-          double flops = modelFlops(cfg, b, t);
-          // A square GEMM with about the work of the MLP matmul of this configuration.
-          double mlpWork = (double) b * t * cfg.hiddenSize() * 2.0 * cfg.intermediateSize();
-          int n = (int) Math.max(64, Math.min(4096, Math.round(Math.cbrt(mlpWork) / 64) * 64));
-          double gemm = gemmFlopsPerSecond(gemmManager, n, minSeconds / 2);
-          int runs = 0;
-          long start = System.nanoTime();
-          double elapsed;
-          do {
-            model.logitDifference(in);
-            runs++;
-            elapsed = (System.nanoTime() - start) / 1e9;
-          } while (elapsed < minSeconds);
-          double perRun = elapsed / runs;
-          double modelRate = flops / perRun;
-          results.add(
-              new Result(
-                  b, t, runs, perRun, b * t / perRun, b / perRun, modelRate / 1e9, n, gemm / 1e9,
-                  modelRate / gemm));
-        }
+        int b = bt[0];
+        int t = bt[1];
+        List<int[]> in = inputs(rnd, b, t, cfg.vocabSize());
+        double flops = modelFlops(cfg, b, t);
+        // A square GEMM with about the work of the MLP matmul of this configuration.
+        double mlpWork = (double) b * t * cfg.hiddenSize() * 2.0 * cfg.intermediateSize();
+        int n = (int) Math.max(64, Math.min(4096, Math.round(Math.cbrt(mlpWork) / 64) * 64));
+        double gemm = gemmFlopsPerSecond(gemmManager, n, minSeconds / 2);
+        int runs = 0;
+        long start = System.nanoTime();
+        double elapsed;
+        do {
+          model.logitDifference(in);
+          runs++;
+          elapsed = (System.nanoTime() - start) / 1e9;
+        } while (elapsed < minSeconds);
+        double perRun = elapsed / runs;
+        double modelRate = flops / perRun;
+        results.add(
+            new Result(
+                b, t, runs, perRun, b * t / perRun, b / perRun, modelRate / 1e9, n, gemm / 1e9,
+                modelRate / gemm));
       }
     }
     return new Report(

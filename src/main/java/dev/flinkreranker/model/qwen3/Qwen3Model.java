@@ -252,13 +252,10 @@ public final class Qwen3Model implements AutoCloseable {
       t = Math.max(t, s.length);
     }
     try (NDManager fwd = manager.newSubManager()) {
-      int[][] padded = new int[b][];
-      for (int i = 0; i < b; i++) {
-        padded[i] = sequences.get(i);
-      }
-      NDArray h = embed(fwd, padded, t); // (B, T, D) fp32 residual stream
-      NDArray[] rope = rotaryTables(fwd, padded, t); // cos, sin: (B, 1, T, H)
-      NDArray keyValid = keyMask(fwd, padded, t); // (B, 1, 1, T) boolean
+      int[][] ids = sequences.toArray(new int[0][]);
+      NDArray h = embed(fwd, ids, t); // (B, T, D) fp32 residual stream, left padded
+      NDArray[] rope = rotaryTables(fwd, ids, t); // cos, sin: (B, 1, T, H)
+      NDArray keyValid = keyMask(fwd, ids, t); // (B, 1, 1, T) boolean
       for (Layer layer : layers) {
         NDArray next;
         try (NDScope scope = new NDScope()) {
