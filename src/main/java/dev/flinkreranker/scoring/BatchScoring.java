@@ -1,5 +1,6 @@
 package dev.flinkreranker.scoring;
 
+import dev.flinkreranker.model.qwen3.Qwen3Reranker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,17 @@ public final class BatchScoring {
       int end = Math.min(pairs.size(), start + CALL_SIZE);
       float[] s = scorer.score(pairs.subList(start, end));
       System.arraycopy(s, 0, out, start, s.length);
+    }
+    return out;
+  }
+
+  /** Raw yes−no logits of every pair, in calls of at most {@value #CALL_SIZE} pairs. */
+  public static float[] logitsAll(Qwen3Reranker reranker, List<Pair> pairs) {
+    float[] out = new float[pairs.size()];
+    for (int start = 0; start < pairs.size(); start += CALL_SIZE) {
+      int end = Math.min(pairs.size(), start + CALL_SIZE);
+      float[] l = reranker.logits(pairs.subList(start, end));
+      System.arraycopy(l, 0, out, start, l.length);
     }
     return out;
   }

@@ -99,6 +99,25 @@ class ScoreAndTryCommandTest {
   }
 
   @Test
+  void logitOptionWritesTheRawLogitToo() throws Exception {
+    String input = "{\"query\": \"q\", \"document\": \"d1\"}\n{\"query\": \"q\", \"document\": \"\"}\n";
+    assertEquals(0, run(input, "score", "--model", model.toString(), "--device", "cpu", "--logit"), err.toString(StandardCharsets.UTF_8));
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(2, lines.size());
+    try (Qwen3Reranker r = Qwen3Reranker.load(model, Qwen3Reranker.Options.defaults().withDevice("cpu"))) {
+      float[] logits = r.logits(List.of(Pair.of("q", "d1"), Pair.of("q", "")));
+      for (int i = 0; i < 2; i++) {
+        JsonNode n = new ObjectMapper().readTree(lines.get(i));
+        assertEquals(logits[i], n.get("logit").asDouble(), 1e-6);
+        assertEquals(1 / (1 + Math.exp(-logits[i])), n.get("score").asDouble(), 1e-6);
+      }
+    }
+    err.reset();
+    assertNotEquals(0, run(input, "score", "--model", "lexical", "--logit"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--logit needs a Qwen3 model"));
+  }
+
+  @Test
   void commandLineInstructionAppliesToLinesWithoutOne() throws Exception {
     String line = "{\"query\": \"q\", \"document\": \"some document\"}\n";
     assertEquals(0, run(line, "score", "--model", model.toString(), "--device", "cpu"));

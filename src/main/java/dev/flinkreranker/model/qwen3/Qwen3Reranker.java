@@ -209,7 +209,11 @@ public final class Qwen3Reranker implements Scorer {
 
   @Override
   public float[] scorePrepared(List<PreparedPair> pairs) {
-    float[] logits = logitsPrepared(pairs);
+    return sigmoid(logitsPrepared(pairs));
+  }
+
+  /** score = sigmoid(logit(yes) − logit(no)), computed in double. */
+  public static float[] sigmoid(float[] logits) {
     float[] scores = new float[logits.length];
     for (int i = 0; i < logits.length; i++) {
       scores[i] = (float) (1.0 / (1.0 + Math.exp(-logits[i])));
