@@ -363,7 +363,11 @@ public final class Qwen3Model implements AutoCloseable {
     return act.matMul(l.downT); // (R, D)
   }
 
-  /** Attention for query rows [r0, r1): returns (B, N, C, H) in the matmul dtype. */
+  /**
+   * Attention for query rows [r0, r1): returns (B, N, C, H) in the matmul dtype. Causality means
+   * these rows never see keys at or after r1, so only keys [0, r1) take part (K = r1): long inputs
+   * skip the upper triangle chunk by chunk.
+   */
   private NDArray attentionChunk(
       NDArray qs, NDArray kT, NDArray v, NDArray keyValid, long r0, long r1) {
     long b = qs.getShape().get(0);
@@ -373,16 +377,22 @@ public final class Qwen3Model implements AutoCloseable {
     int g = cfg.groups();
     int n = cfg.numAttentionHeads();
     int hd = cfg.headDim();
+    if (r1 < t) {
+      kT = kT.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, KV, H, K)
+      v = v.get(new NDIndex(":, :, 0:{}, :", r1)); // (B, KV, K, H)
+      keyValid = keyValid.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, 1, 1, K)
+    }
+    long k = r1;
     NDArray qc = qs.get(new NDIndex(":, :, :, {}:{}, :", r0, r1)).reshape(b, kv, g * c, hd); // (B,KV,G·C,H)
     NDArray scores =
-        qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, t); // (B, N, C, T)
+        qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, k); // (B, N, C, K)
     // Causal by index (left padding keeps index order) and padding keys masked out.
     NDArray rows = manager.arange(r0, r1, 1, DataType.INT64).reshape(c, 1); // (C, 1)
-    NDArray cols = manager.arange(0, t, 1, DataType.INT64).reshape(1, t); // (1, T)
-    NDArray allowed = cols.lte(rows).reshape(1, 1, c, t).logicalAnd(keyValid); // (B, 1, C, T)
+    NDArray cols = manager.arange(0, k, 1, DataType.INT64).reshape(1, k); // (1, K)
+    NDArray allowed = cols.lte(rows).reshape(1, 1, c, k).logicalAnd(keyValid); // (B, 1, C, K)
     NDArray bias = allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED); // 0 or MASKED
-    NDArray probs = scores.add(bias).softmax(-1).toType(mm, false); // (B, N, C, T)
-    return probs.reshape(b, kv, g * c, t).matMul(v).reshape(b, n, c, hd); // (B, N, C, H)
+    NDArray probs = scores.add(bias).softmax(-1).toType(mm, false); // (B, N, C, K)
+    return probs.reshape(b, kv, g * c, k).matMul(v).reshape(b, n, c, hd); // (B, N, C, H)
   }
 
   /** RMSNorm over the last axis in fp32: x / sqrt(mean(x²) + eps) · w. */
