@@ -40,6 +40,7 @@ public final class EngineBenchmark {
       double modelGflopPerSecond,
       int gemmSize,
       double gemmGflopPerSecond,
+      double gemmAfterGflopPerSecond,
       double ratio) {}
 
   /** All results plus the environment they were measured in. */
@@ -119,12 +120,15 @@ public final class EngineBenchmark {
           runs++;
           elapsed = (System.nanoTime() - start) / 1e9;
         } while (elapsed < minSeconds);
+        // Timed again right after: on a shared machine the GEMM rate drifts, and the ratio uses
+        // the mean of both so a burst of foreign load on either side does not dominate it.
+        double gemmAfter = gemmFlopsPerSecond(gemmManager, n, minSeconds / 2);
         double perRun = elapsed / runs;
         double modelRate = flops / perRun;
         results.add(
             new Result(
                 b, t, runs, perRun, b * t / perRun, b / perRun, modelRate / 1e9, n, gemm / 1e9,
-                modelRate / gemm));
+                gemmAfter / 1e9, modelRate / ((gemm + gemmAfter) / 2)));
       }
     }
     return new Report(
