@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Precision: {@link Precision#FP32} everywhere, or {@link Precision#FP16} for GPUs — FP16 weights
  * and matmuls, while the residual stream, RMSNorms, RoPE and softmax stay FP32 and the SwiGLU product
- * is scaled per row before the FP16 down projection so it cannot overflow.
+ * is scaled per row before the FP16 down projection so it cannot overflow. PyTorch 2.7's CPU kernels
+ * support every FP16 op used here (matmul, casts, views), so the FP16 path also runs on the CPU —
+ * slowly — which lets tests check it against FP32 and the reference.
  *
  * <p>Not thread safe: one forward at a time (the scoring service has one batcher thread per model).
  */

@@ -60,4 +60,37 @@ class Qwen3ParityTest {
           dtype, sharded, tied, precision, maxErr, maxAbs);
     }
   }
+
+  @ParameterizedTest(name = "hidden {0}, heads {1}/{2}, head_dim {3}, layers {4}, rope_parameters {5}")
+  @CsvSource({
+    "48, 4, 4, 8,  3, true",   // no GQA, head_dim < hidden / heads
+    "32, 8, 2, 32, 1, false",  // 4 query heads per KV head, head_dim > hidden / heads
+    "64, 2, 1, 64, 2, true",   // multi-query attention
+  })
+  void architectureVariants(int hidden, int heads, int kvHeads, int headDim, int layers, boolean ropeParams)
+      throws Exception {
+    TinyQwen3Checkpoint ck =
+        TinyQwen3Checkpoint.builder()
+            .dtype(DType.BF16)
+            .hiddenSize(hidden)
+            .intermediateSize(2 * hidden + 16)
+            .heads(heads, kvHeads)
+            .headDim(headDim)
+            .layers(layers)
+            .ropeParameters(ropeParams)
+            .ropeTheta(ropeParams ? 10_000 : 1_000_000)
+            .tied(!ropeParams)
+            .seed(hidden + heads)
+            .build();
+    Path dir = ck.writeTo(tmp.resolve("variant"));
+    ReferenceQwen3 ref = new ReferenceQwen3(ck);
+    try (Qwen3Reranker r =
+        Qwen3Reranker.load(dir, Qwen3Reranker.Options.defaults().withDevice("cpu").withDtype("fp32"))) {
+      float[] logits = r.logits(PAIRS);
+      for (int i = 0; i < PAIRS.size(); i++) {
+        double expected = ref.logitDifference(r.prepare(PAIRS.get(i)).inputIds(), r.yesId(), r.noId());
+        assertEquals(expected, logits[i], 1e-3, "pair " + i);
+      }
+    }
+  }
 }
