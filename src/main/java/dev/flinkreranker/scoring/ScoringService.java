@@ -45,6 +45,7 @@ public final class ScoringService implements AutoCloseable {
   }
 
   private static final Map<Key, ScoringService> REGISTRY = new HashMap<>();
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /**
    * Returns the JVM's service for {@code key}, opening it (loading the model) on first use, and
@@ -204,9 +205,10 @@ public final class ScoringService implements AutoCloseable {
             if (queue.isEmpty() && requestQueue.isEmpty()) {
               notEmptyOrReady.await();
             } else {
-              long oldest = oldestArrival();
-              notEmptyOrReady.awaitNanos(
-                  Math.max(1, planner.nanosUntilDeadline(oldest, nanoTime.getAsLong())));
+              // Re-check at least every RECHECK_NANOS so that the time source is followed even
+              // when it is not the wall clock (tests drive it by hand).
+              long untilDeadline = planner.nanosUntilDeadline(oldestArrival(), nanoTime.getAsLong());
+              notEmptyOrReady.awaitNanos(Math.max(1, Math.min(untilDeadline, RECHECK_NANOS)));
             }
           }
           if (closed) {
