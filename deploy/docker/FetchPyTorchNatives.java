@@ -8,7 +8,7 @@
  * of time, so TaskManagers start without writing 450 MB each.
  * cu128: Maven Central has no CUDA libtorch for PyTorch 2.7.1, so DJL's own loader fetches the build that
  * its cu128 JNI bridge (inside pytorch-jni) was compiled against, into
- * $DJL_CACHE_DIR/pytorch/2.7.1-cu128-linux-x86_64/. The image then runs with -Dai.djl.offline=true
+ * $DJL_CACHE_DIR/pytorch/2.7.1[-date]-cu128-linux-x86_64/. The image then runs with -Dai.djl.offline=true
  * and never downloads on a TaskManager.
  *
  * The build host usually has no GPU driver. Loading the CUDA libraries may then fail after the
@@ -34,7 +34,17 @@ public final class FetchPyTorchNatives {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.out.println("load failed (expected without a GPU driver): " + cause);
     }
-    Path dir = Path.of(cache, "pytorch", version + "-" + flavor + "-linux-x86_64");
+    // <version>[-<build date>]-<flavor>-linux-x86_64: the jar's natives carry a build date.
+    Path dir;
+    try (Stream<Path> dirs = Files.list(Path.of(cache, "pytorch"))) {
+      dir = dirs.filter(d -> {
+            String n = d.getFileName().toString();
+            return n.startsWith(version + "-") && n.endsWith("-" + flavor + "-linux-x86_64");
+          })
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException(
+              "no PyTorch " + version + " " + flavor + " under " + cache + ": download failed?"));
+    }
     String[] required =
         flavor.startsWith("cu")
             ? new String[] {"libtorch.so", "libtorch_cpu.so", "libtorch_cuda.so", "libc10_cuda.so"}
@@ -44,6 +54,7 @@ public final class FetchPyTorchNatives {
         throw new IllegalStateException("missing " + dir.resolve(lib) + ": download failed?");
       }
     }
+    System.out.println("PyTorch natives in " + dir + ":");
     try (Stream<Path> files = Files.list(dir)) {
       files.sorted().forEach(f -> System.out.println("  " + f.getFileName()));
     }

@@ -160,6 +160,9 @@ class DockerfileTest {
     boolean libCopy = dockerfile().stream().anyMatch(i -> i.keyword().equals("COPY") && fromStage(i)
         && copyOperands(i).get(copyOperands(i).size() - 1).equals("/opt/flink/lib/"));
     assertTrue(libCopy, "engine jars are copied to /opt/flink/lib/");
+    // Flink's lib/ has SLF4J bound to log4j; a second SLF4J there would fight over the binding.
+    assertTrue(dockerfile.contains("-DexcludeGroupIds=org.slf4j -DoutputDirectory=/out/lib"),
+        "SLF4J stays out of the engine jars");
     // Every flavour the Dockerfile accepts has a profile in the engine pom.
     Matcher m = Pattern.compile("case \"\\$\\{PYTORCH_FLAVOR}\" in ([a-z0-9|]+)\\)").matcher(dockerfile);
     assertTrue(m.find(), "the Dockerfile validates PYTORCH_FLAVOR");
