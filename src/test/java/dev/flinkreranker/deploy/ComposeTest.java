@@ -158,6 +158,15 @@ class ComposeTest {
   }
 
   @Test
+  void kafkaClusterIdIsAValidKraftId() {
+    // kafka-storage format refuses anything but a base64url UUID; check with Kafka's own parser.
+    String id = DeployFiles.compose().path("services").path("kafka").path("environment")
+        .path("CLUSTER_ID").asText();
+    org.apache.kafka.common.Uuid uuid = org.apache.kafka.common.Uuid.fromString(id);
+    assertEquals(id, uuid.toString());
+  }
+
+  @Test
   void monitoringIsWired() {
     JsonNode services = DeployFiles.compose().path("services");
     for (String s : Set.of("prometheus", "grafana")) {
