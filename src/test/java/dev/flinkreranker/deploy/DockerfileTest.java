@@ -185,18 +185,24 @@ class DockerfileTest {
     assertNotNull(from, "ARG FLINK_IMAGE");
     assertEquals("flink:" + flinkVersion + "-scala_2.12-java17", from);
     // The S3 plugin the Kubernetes deployment enables ships with that Flink version.
-    JsonNode env = DeployFiles.flinkDeployment().path("spec").path("podTemplate").path("spec")
-        .path("containers").get(0).path("env");
-    List<String> plugins = new ArrayList<>();
-    env.forEach(e -> {
-      if (e.path("name").asText().equals("ENABLE_BUILT_IN_PLUGINS")) {
-        plugins.addAll(List.of(e.path("value").asText().split(";")));
+    JsonNode spec = DeployFiles.flinkDeployment().path("spec");
+    for (String pod : List.of("jobManager", "taskManager")) {
+      // JobManager (HA, savepoints) and TaskManagers (checkpoints) both write to S3.
+      JsonNode env = spec.path(pod).path("podTemplate").path("spec").path("containers").get(0)
+          .path("env");
+      List<String> plugins = new ArrayList<>();
+      env.forEach(e -> {
+        if (e.path("name").asText().equals("ENABLE_BUILT_IN_PLUGINS")) {
+          plugins.addAll(List.of(e.path("value").asText().split(";")));
+        }
+      });
+      assertFalse(plugins.isEmpty(), pod + " enables the S3 plugin");
+      for (String p : plugins) {
+        assertTrue(p.endsWith("-" + flinkVersion + ".jar"), p + " matches Flink " + flinkVersion);
       }
-    });
-    assertFalse(plugins.isEmpty());
-    for (String p : plugins) {
-      assertTrue(p.endsWith("-" + flinkVersion + ".jar"), p + " matches Flink " + flinkVersion);
     }
+    assertTrue(spec.path("podTemplate").isMissingNode(),
+        "no shared pod template: it merges into the others by array position");
   }
 
   @Test
