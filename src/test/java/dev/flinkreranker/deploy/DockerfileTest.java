@@ -228,6 +228,24 @@ class DockerfileTest {
   }
 
   @Test
+  void nativesFetcherCompilesAgainstTheEngineJars() throws Exception {
+    // The image build runs it with the single-file source launcher: a compile error would only
+    // show up in `docker build`, so compile it here against the same DJL jars (test classpath).
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    Path out = Files.createTempDirectory("fetch-natives");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int rc = javac.run(null, null, err,
+        "-d", out.toString(),
+        "-cp", System.getProperty("java.class.path"),
+        DeployFiles.DEPLOY.resolve("docker/FetchPyTorchNatives.java").toString());
+    assertEquals(0, rc, err.toString());
+    assertTrue(Files.isRegularFile(out.resolve("FetchPyTorchNatives.class")));
+    // It calls DJL's loader by name; the class must exist in the DJL version we ship.
+    Class.forName("ai.djl.pytorch.jni.LibUtils", false, getClass().getClassLoader())
+        .getMethod("loadLibrary");
+  }
+
+  @Test
   void runTimeIsOfflineForDjl() {
     assertTrue(DeployFiles.flinkConfig().getOrDefault("env.java.opts.all", "")
         .contains("-Dai.djl.offline=true"));

@@ -156,6 +156,39 @@ class GrafanaDashboardTest {
   }
 
   @Test
+  void panelsAreWellFormed() {
+    JsonNode dashboard = DeployFiles.json(DeployFiles.DASHBOARD);
+    assertEquals("flink-reranker", dashboard.path("uid").asText());
+    Set<Integer> ids = new java.util.HashSet<>();
+    List<String> problems = new ArrayList<>();
+    for (JsonNode p : dashboard.path("panels")) {
+      String title = p.path("title").asText();
+      if (!ids.add(p.path("id").asInt(-1))) {
+        problems.add("duplicate or missing id: " + title);
+      }
+      if (!Set.of("row", "timeseries", "stat", "gauge", "bargauge", "table").contains(p.path("type").asText())) {
+        problems.add("unknown panel type " + p.path("type") + ": " + title);
+      }
+      JsonNode g = p.path("gridPos");
+      if (g.path("w").asInt() <= 0 || g.path("x").asInt() + g.path("w").asInt() > 24) {
+        problems.add("gridPos outside the 24 columns: " + title);
+      }
+      if (!p.path("type").asText().equals("row")) {
+        if (title.isBlank() || p.path("targets").isEmpty()) {
+          problems.add("panel without title or queries: " + p.path("id"));
+        }
+        Set<String> refIds = new java.util.HashSet<>();
+        p.path("targets").forEach(t -> {
+          if (!refIds.add(t.path("refId").asText()) || t.path("expr").asText().isBlank()) {
+            problems.add("bad target in " + title);
+          }
+        });
+      }
+    }
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
   void panelsUseTheProvisionedDataSource() {
     JsonNode ds =
         DeployFiles.yaml(DeployFiles.DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yml"))
