@@ -246,9 +246,18 @@ class DockerfileTest {
   }
 
   @Test
-  void runTimeIsOfflineForDjl() {
-    assertTrue(DeployFiles.flinkConfig().getOrDefault("env.java.opts.all", "")
-        .contains("-Dai.djl.offline=true"));
+  void jvmOptionsKeepFlinksJava17FlagsAndDjlOffline() {
+    // deploy/flink/config.yaml replaces the image's config.yaml, which carries these flags.
+    List<String> opts = List.of(DeployFiles.flinkConfig().getOrDefault("env.java.opts.all", "").split("\\s+"));
+    for (String flag : List.of(
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+        "-Dai.djl.offline=true")) {
+      assertTrue(opts.contains(flag), "env.java.opts.all has " + flag);
+    }
     String dockerfile = DeployFiles.text(DeployFiles.DOCKERFILE);
     assertTrue(dockerfile.contains("DJL_CACHE_DIR=/opt/djl"), "the natives prepared at build time");
   }
