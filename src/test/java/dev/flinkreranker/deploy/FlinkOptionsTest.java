@@ -124,6 +124,20 @@ class FlinkOptionsTest {
   }
 
   @Test
+  void memoryModelResolves() {
+    // Flink derives every memory pool from these settings at TaskManager start and refuses to start
+    // when they contradict each other; resolve them the same way here.
+    Configuration conf = Configuration.fromMap(DeployFiles.flinkConfig());
+    org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec tm =
+        org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.processSpecFromConfig(conf);
+    assertEquals(org.apache.flink.configuration.MemorySize.parse("6144m"), tm.getTaskOffHeapSize());
+    assertTrue(tm.getTaskHeapSize().compareTo(org.apache.flink.configuration.MemorySize.parse("1g")) >= 0,
+        "task heap left for batching and Kafka clients: " + tm.getTaskHeapSize());
+    assertEquals(0, tm.getManagedMemorySize().getBytes());
+    org.apache.flink.runtime.jobmanager.JobManagerProcessUtils.processSpecFromConfig(conf);
+  }
+
+  @Test
   void typosAndOldNamesAreCaught() {
     Map<String, String> broken = new LinkedHashMap<>();
     broken.put("execution.checkpointing.intervall", "10s");
