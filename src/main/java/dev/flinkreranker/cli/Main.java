@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Flink streaming job that reranks retrieval candidates with Qwen3-Reranker.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ModelsCommand.class,
     })
 public final class Main implements Runnable {
 

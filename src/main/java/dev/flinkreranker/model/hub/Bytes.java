@@ -3,13 +3,13 @@ package dev.flinkreranker.model.hub;
 import java.util.Locale;
 
 /** Human-readable sizes and durations for progress and {@code models list}. */
-final class Bytes {
+public final class Bytes {
   private static final String[] UNITS = {"B", "KB", "MB", "GB", "TB"};
 
   private Bytes() {}
 
   /** 1536 → "1.54 KB" (powers of 1000, like the hub's web pages and huggingface-cli). */
-  static String human(long bytes) {
+  public static String human(long bytes) {
     if (bytes < 1000) {
       return bytes + " B";
     }

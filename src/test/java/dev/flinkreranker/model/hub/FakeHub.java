@@ -30,10 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * origin), Range requests, and error codes in {@code X-Error-Code}. Faults can be injected: a
  * connection that drops after some bytes, corrupted content, a transfer that pauses half-way.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
   /** One model repository: its commit, branch/tag names and files at that commit. */
-  static final class Repo {
+  public static final class Repo {
     final String id;
     final String commit;
     final Map<String, String> refs = new ConcurrentHashMap<>();
@@ -49,7 +49,7 @@ final class FakeHub implements AutoCloseable {
   }
 
   /** One request as the servers saw it. */
-  record Request(String server, String method, String path, String range, String authorization) {}
+  public record Request(String server, String method, String path, String range, String authorization) {}
 
   static final String TOKEN = "hf_test_token";
 
@@ -59,7 +59,7 @@ final class FakeHub implements AutoCloseable {
   private final Map<String, Repo> repos = new ConcurrentHashMap<>();
   private final Map<String, String> renamed = new ConcurrentHashMap<>();
   private final Map<String, byte[]> blobsBySha = new ConcurrentHashMap<>();
-  final List<Request> requests = new CopyOnWriteArrayList<>();
+  public final List<Request> requests = new CopyOnWriteArrayList<>();
 
   // Faults.
   private final AtomicInteger dropsLeft = new AtomicInteger();
@@ -69,7 +69,7 @@ final class FakeHub implements AutoCloseable {
   final CountDownLatch pauseReached = new CountDownLatch(1);
   final CountDownLatch pauseRelease = new CountDownLatch(1);
 
-  FakeHub() throws IOException {
+  public FakeHub() throws IOException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     hub = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
     cdn = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
@@ -81,7 +81,7 @@ final class FakeHub implements AutoCloseable {
     cdn.start();
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + hub.getAddress().getPort();
   }
 
@@ -89,7 +89,7 @@ final class FakeHub implements AutoCloseable {
     return "http://127.0.0.1:" + cdn.getAddress().getPort();
   }
 
-  Repo addRepo(String id, String commit, Map<String, byte[]> files) {
+  public Repo addRepo(String id, String commit, Map<String, byte[]> files) {
     Repo repo = new Repo(id, commit, new LinkedHashMap<>(files));
     repos.put(id, repo);
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
@@ -116,7 +116,7 @@ final class FakeHub implements AutoCloseable {
     pauseSha = sha;
   }
 
-  long count(String server, String method, String pathContains) {
+  public long count(String server, String method, String pathContains) {
     return requests.stream()
         .filter(r -> r.server().equals(server) && r.method().equals(method) && r.path().contains(pathContains))
         .count();
@@ -127,7 +127,7 @@ final class FakeHub implements AutoCloseable {
     return name.endsWith(".safetensors") || name.endsWith(".bin") || content.length > 100_000;
   }
 
-  static String sha256(byte[] content) {
+  public static String sha256(byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     } catch (Exception e) {

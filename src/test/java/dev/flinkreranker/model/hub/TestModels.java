@@ -9,14 +9,14 @@ import java.util.Map;
 import java.util.Random;
 
 /** Small model repositories for the hub tests, and a cache written the way the Python tools write it. */
-final class TestModels {
-  static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
-  static final String OTHER_COMMIT = "fedcba9876543210fedcba9876543210fedcba98";
+public final class TestModels {
+  public static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+  public static final String OTHER_COMMIT = "fedcba9876543210fedcba9876543210fedcba98";
 
   private TestModels() {}
 
   /** A single-file checkpoint plus files the reranker must not download. */
-  static Map<String, byte[]> singleFile(long seed) {
+  public static Map<String, byte[]> singleFile(long seed) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(".gitattributes", utf8("*.safetensors filter=lfs diff=lfs merge=lfs -text\n"));
     files.put("README.md", utf8("# tiny test model\n"));
@@ -30,7 +30,7 @@ final class TestModels {
   }
 
   /** A checkpoint in two shards with an index. */
-  static Map<String, byte[]> sharded(long seed) {
+  public static Map<String, byte[]> sharded(long seed) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put("config.json", utf8("{\"architectures\":[\"Qwen3ForCausalLM\"],\"seed\":" + seed + "}"));
     files.put("tokenizer.json", utf8("{\"seed\":" + seed + "}"));
@@ -58,7 +58,7 @@ final class TestModels {
    * Writes {@code files} into {@code cacheDir} exactly as huggingface_hub does: blobs named by etag,
    * snapshot entries as relative symlinks {@code ../../blobs/<etag>}, {@code refs/main}.
    */
-  static Path writePythonCache(Path cacheDir, String repo, String commit, Map<String, byte[]> files)
+  public static Path writePythonCache(Path cacheDir, String repo, String commit, Map<String, byte[]> files)
       throws IOException {
     Path repoDir = cacheDir.resolve("models--" + repo.replace("/", "--"));
     Path snapshot = repoDir.resolve("snapshots").resolve(commit);
