@@ -16,8 +16,14 @@ import java.util.function.Consumer;
  *
  * <p>Two layers, because {@link FileLock} is held on behalf of the whole JVM: a second thread of the
  * same JVM would get {@code OverlappingFileLockException} instead of waiting. So threads first queue
- * on an in-JVM lock per lock file, and the holder then takes the file lock that other processes (other
- * TaskManagers on a shared cache volume, Python tools using the same {@code .locks} path) respect.
+ * on an in-JVM lock per lock file, and the holder then takes the file lock that other JVMs (other
+ * TaskManagers on a shared cache volume, a {@code models download} next to a running job) respect.
+ *
+ * <p>The lock file is where huggingface_hub puts its own ({@code .locks/models--org--name/<etag>.lock}),
+ * but Python's filelock uses {@code flock()}, which Linux keeps apart from the {@code fcntl()} locks
+ * Java takes, so a Python download at the very same moment is not excluded. That case stays safe:
+ * both would write the same {@code .incomplete} file, the sha256 check rejects the result and removes
+ * it, and the next attempt downloads cleanly.
  */
 final class CacheLocks {
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();

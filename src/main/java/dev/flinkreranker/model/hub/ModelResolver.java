@@ -98,6 +98,14 @@ public final class ModelResolver {
                           + ". Unset HF_HUB_OFFLINE to download it, or "
                           + lowerFirst(HubException.OFFLINE_ADVICE)));
     }
+    if (id.revisionIsCommit()) {
+      // A commit never changes: when its snapshot is complete there is nothing to ask the hub, so a
+      // job pinned to a commit starts without depending on the hub at all.
+      Optional<ResolvedModel> pinned = findCached(id);
+      if (pinned.isPresent()) {
+        return pinned.get();
+      }
+    }
     try {
       ResolvedModel resolved = new SnapshotDownloader(new HubClient(options), cache, options.progress()).download(id);
       LOG.info("model {} is {} (commit {})", id, resolved.dir(), resolved.commit());

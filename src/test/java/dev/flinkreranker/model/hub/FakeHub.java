@@ -232,7 +232,8 @@ public final class FakeHub implements AutoCloseable {
       String sha = sha256(content);
       ex.getResponseHeaders().set("X-Linked-Etag", "\"" + sha + "\"");
       ex.getResponseHeaders().set("X-Linked-Size", Long.toString(content.length));
-      ex.getResponseHeaders().set("ETag", "\"" + gitSha1(("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha).getBytes(StandardCharsets.UTF_8)) + "\"");
+      // Like the real hub, ETag is the git id of the small LFS pointer file, not of the content.
+      ex.getResponseHeaders().set("ETag", "\"" + gitSha1(("oid sha256:" + sha + "\nsize " + content.length + "\n").getBytes(StandardCharsets.UTF_8)) + "\"");
       ex.getResponseHeaders().set("Location", cdnBase() + "/blobs/" + sha + "?download=true");
       ex.sendResponseHeaders(302, -1);
       return;

@@ -126,6 +126,18 @@ class ModelResolverTest {
   }
 
   @Test
+  void cachedCommitNeedsNoRequestEvenOnline() {
+    hub.addRepo("org/tiny", TestModels.COMMIT, TestModels.singleFile(9));
+    ResolvedModel first = resolver().resolve("org/tiny@" + TestModels.COMMIT);
+    int before = hub.requests.size();
+
+    ResolvedModel again = resolver().resolve("org/tiny@" + TestModels.COMMIT);
+
+    assertEquals(first.dir(), again.dir());
+    assertEquals(before, hub.requests.size(), "a complete snapshot of a pinned commit is final");
+  }
+
+  @Test
   void revisionSuffixSelectsBranchAndIsRecordedInRefs() throws IOException {
     FakeHub.Repo repo = hub.addRepo("org/tiny", TestModels.COMMIT, TestModels.singleFile(6));
     repo.refs.put("v1.0", TestModels.COMMIT);
