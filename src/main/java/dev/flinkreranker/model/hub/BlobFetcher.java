@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -36,11 +37,13 @@ final class BlobFetcher {
   private final HubClient client;
   private final HubCache cache;
   private final ProgressSink progress;
+  private final Duration readTimeout;
 
-  BlobFetcher(HubClient client, HubCache cache, ProgressSink progress) {
+  BlobFetcher(HubClient client, HubCache cache, ProgressSink progress, Duration readTimeout) {
     this.client = client;
     this.cache = cache;
     this.progress = progress;
+    this.readTimeout = readTimeout;
   }
 
   /** Makes sure {@code blobs/<etag>} of {@code file} exists and returns it. */
@@ -125,7 +128,8 @@ final class BlobFetcher {
     }
     digest.catchUp(partial, offset);
     HttpResponse<InputStream> r = client.open(id, file, meta.location(), offset);
-    try (InputStream in = r.body()) {
+    try (InputStream in = r.body();
+        StallGuard guard = StallGuard.watch(in, readTimeout)) {
       int status = r.statusCode();
       if (status == 416) {
         // Nothing left after `offset`: complete if the size agrees, else start over.
@@ -155,8 +159,15 @@ final class BlobFetcher {
           try {
             n = in.read(buf);
           } catch (IOException e) {
+            if (guard.stalled()) {
+              throw new HubException(
+                  HubException.Reason.NETWORK,
+                  "no data from " + meta.location() + " for " + readTimeout.toMillis() + " ms (HF_HUB_DOWNLOAD_TIMEOUT)",
+                  e);
+            }
             throw HubException.fromNetwork(meta.location().toString(), e);
           }
+          guard.progress();
           if (n < 0) {
             break;
           }

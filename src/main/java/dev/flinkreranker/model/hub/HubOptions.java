@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -23,9 +24,15 @@ import java.util.Set;
  * @param offline true: use the cache only and never open a connection
  * @param cacheDir the hub cache ({@code HF_HUB_CACHE}), shared with Python tools
  * @param progress where download progress goes
+ * @param readTimeout how long a download may deliver no data before it is dropped and resumed
  */
 public record HubOptions(
-    String endpoint, String token, boolean offline, Path cacheDir, ProgressSink progress) {
+    String endpoint,
+    String token,
+    boolean offline,
+    Path cacheDir,
+    ProgressSink progress,
+    Duration readTimeout) {
 
   /**
    * The public Hugging Face hub, used when neither {@code HF_ENDPOINT} nor {@code -Dhf.endpoint} is
@@ -37,14 +44,23 @@ public record HubOptions(
   // huggingface_hub's notion of a true environment value (constants.ENV_VARS_TRUE_VALUES).
   private static final Set<String> TRUE_VALUES = Set.of("1", "ON", "YES", "TRUE");
 
+  /** huggingface_hub's default for HF_HUB_DOWNLOAD_TIMEOUT (seconds without data). */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+
   public HubOptions {
     Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(cacheDir, "cacheDir");
     Objects.requireNonNull(progress, "progress");
     endpoint = stripTrailingSlashes(endpoint);
     if (token != null && token.isBlank()) {
       token = null;
     }
+  }
+
+  /** Options with the default read timeout. */
+  public HubOptions(String endpoint, String token, boolean offline, Path cacheDir, ProgressSink progress) {
+    this(endpoint, token, offline, cacheDir, progress, DEFAULT_READ_TIMEOUT);
   }
 
   /** Options from this process's environment variables and system properties. */
@@ -61,6 +77,7 @@ public record HubOptions(
    *   <li>token: {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}, else the file written by
    *       {@code hf auth login} ({@code HF_TOKEN_PATH}, else {@code $HF_HOME/token})
    *   <li>offline: {@code HF_HUB_OFFLINE} (or {@code TRANSFORMERS_OFFLINE}) is 1/ON/YES/TRUE
+   *   <li>read timeout: {@code HF_HUB_DOWNLOAD_TIMEOUT} seconds, else 10
    *   <li>cache: {@code HF_HUB_CACHE}, else {@code HUGGINGFACE_HUB_CACHE}, else {@code
    *       $HF_HOME/hub}, else {@code $XDG_CACHE_HOME/huggingface/hub}, else {@code
    *       ~/.cache/huggingface/hub}
@@ -85,32 +102,46 @@ public record HubOptions(
     }
     boolean offline =
         isTrue(env.get("HF_HUB_OFFLINE")) || isTrue(env.get("TRANSFORMERS_OFFLINE"));
+    Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    String seconds = firstSet(env.get("HF_HUB_DOWNLOAD_TIMEOUT"));
+    if (seconds != null) {
+      try {
+        readTimeout = Duration.ofMillis((long) (Double.parseDouble(seconds) * 1000));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds, not '" + seconds + "'", e);
+      }
+    }
     return new HubOptions(
         endpoint != null ? endpoint : DEFAULT_ENDPOINT,
         token,
         offline,
         cacheDir,
-        ProgressSink.forStderr());
+        ProgressSink.forStderr(),
+        readTimeout);
   }
 
   public HubOptions withEndpoint(String newEndpoint) {
-    return new HubOptions(newEndpoint, token, offline, cacheDir, progress);
+    return new HubOptions(newEndpoint, token, offline, cacheDir, progress, readTimeout);
   }
 
   public HubOptions withToken(String newToken) {
-    return new HubOptions(endpoint, newToken, offline, cacheDir, progress);
+    return new HubOptions(endpoint, newToken, offline, cacheDir, progress, readTimeout);
   }
 
   public HubOptions withOffline(boolean newOffline) {
-    return new HubOptions(endpoint, token, newOffline, cacheDir, progress);
+    return new HubOptions(endpoint, token, newOffline, cacheDir, progress, readTimeout);
   }
 
   public HubOptions withCacheDir(Path newCacheDir) {
-    return new HubOptions(endpoint, token, offline, newCacheDir, progress);
+    return new HubOptions(endpoint, token, offline, newCacheDir, progress, readTimeout);
   }
 
   public HubOptions withProgress(ProgressSink newProgress) {
-    return new HubOptions(endpoint, token, offline, cacheDir, newProgress);
+    return new HubOptions(endpoint, token, offline, cacheDir, newProgress, readTimeout);
+  }
+
+  public HubOptions withReadTimeout(Duration newReadTimeout) {
+    return new HubOptions(endpoint, token, offline, cacheDir, progress, newReadTimeout);
   }
 
   @Override
@@ -124,6 +155,8 @@ public record HubOptions(
         + offline
         + ", cacheDir="
         + cacheDir
+        + ", readTimeout="
+        + readTimeout
         + "]";
   }
 

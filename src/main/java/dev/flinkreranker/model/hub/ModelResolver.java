@@ -107,7 +107,7 @@ public final class ModelResolver {
       }
     }
     try {
-      ResolvedModel resolved = new SnapshotDownloader(new HubClient(options), cache, options.progress()).download(id);
+      ResolvedModel resolved = new SnapshotDownloader(new HubClient(options), cache, options).download(id);
       LOG.info("model {} is {} (commit {})", id, resolved.dir(), resolved.commit());
       return resolved;
     } catch (HubException e) {

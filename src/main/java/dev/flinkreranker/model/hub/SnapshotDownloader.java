@@ -19,10 +19,10 @@ final class SnapshotDownloader {
   private final HubCache cache;
   private final BlobFetcher blobs;
 
-  SnapshotDownloader(HubClient client, HubCache cache, ProgressSink progress) {
+  SnapshotDownloader(HubClient client, HubCache cache, HubOptions options) {
     this.client = client;
     this.cache = cache;
-    this.blobs = new BlobFetcher(client, cache, progress);
+    this.blobs = new BlobFetcher(client, cache, options.progress(), options.readTimeout());
   }
 
   /** Downloads what is missing and returns the complete snapshot directory. */

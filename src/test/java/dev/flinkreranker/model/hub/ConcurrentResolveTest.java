@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,9 @@ class ConcurrentResolveTest {
   }
 
   private ResolvedModel resolve() {
-    return new ModelResolver(new HubOptions(hub.endpoint(), null, false, cacheDir, ProgressSink.NONE)).resolve("org/sharded");
+    // A paused transfer must stay paused until the test releases it, however slow the machine.
+    HubOptions options = new HubOptions(hub.endpoint(), null, false, cacheDir, ProgressSink.NONE, Duration.ofMinutes(10));
+    return new ModelResolver(options).resolve("org/sharded");
   }
 
   private void assertEveryFileFetchedOnce() {

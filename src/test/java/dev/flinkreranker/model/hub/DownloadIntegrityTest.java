@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,20 @@ class DownloadIntegrityTest {
       assertTrue(start > previous && start <= previous + 50_000, "each attempt continues the last: " + gets);
       previous = start;
     }
+  }
+
+  @Test
+  void stalledTransferIsDroppedAndResumed() throws IOException {
+    // The CDN sends half of the weights and then nothing, without closing the connection.
+    hub.pauseHalfWay(weightsSha);
+    HubOptions options = new HubOptions(hub.endpoint(), null, false, cacheDir, ProgressSink.NONE, Duration.ofMillis(300));
+
+    ResolvedModel m = new ModelResolver(options).resolve("org/tiny");
+
+    assertArrayEquals(files.get("model.safetensors"), Files.readAllBytes(m.dir().resolve("model.safetensors")));
+    List<FakeHub.Request> gets = hub.requestsTo("cdn");
+    assertEquals(2, gets.size(), "the stalled request, then a resumed one: " + gets);
+    assertTrue(rangeStart(gets.get(1)) > 0, "resumed, not restarted: " + gets.get(1));
   }
 
   @Test

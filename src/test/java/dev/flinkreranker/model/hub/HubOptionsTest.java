@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -54,6 +55,13 @@ class HubOptionsTest {
     props.setProperty("hf.endpoint", "http://prop.local");
     assertEquals("http://prop.local", HubOptions.fromEnvironment(Map.of(), props).endpoint());
     assertEquals("http://env.local", HubOptions.fromEnvironment(Map.of("HF_ENDPOINT", "http://env.local"), props).endpoint());
+  }
+
+  @Test
+  void downloadTimeoutInSecondsLikePython() {
+    assertEquals(HubOptions.DEFAULT_READ_TIMEOUT, from(Map.of()).readTimeout());
+    assertEquals(Duration.ofSeconds(60), from(Map.of("HF_HUB_DOWNLOAD_TIMEOUT", "60")).readTimeout());
+    assertEquals(Duration.ofMillis(2500), from(Map.of("HF_HUB_DOWNLOAD_TIMEOUT", "2.5")).readTimeout());
   }
 
   @Test
