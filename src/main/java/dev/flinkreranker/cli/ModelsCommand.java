@@ -115,7 +115,7 @@ public final class ModelsCommand implements Runnable {
       out.flush();
       return 0;
     } catch (HubException e) {
-      err.println(e.getMessage());
+      err.println(e.reason() + ": " + e.getMessage());
       err.flush();
       return 1;
     }

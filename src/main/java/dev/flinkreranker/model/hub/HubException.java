@@ -59,8 +59,8 @@ public final class HubException extends RuntimeException {
   }
 
   @Override
-  public String getMessage() {
-    return reason + ": " + super.getMessage();
+  public String toString() {
+    return "HubException[" + reason + "]: " + getMessage();
   }
 
   /** Classifies a local I/O failure (disk full is the one operators hit in practice). */

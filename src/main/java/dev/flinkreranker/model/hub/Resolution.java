@@ -43,6 +43,6 @@ public final class Resolution {
 
   @Override
   public String toString() {
-    return model != null ? "resolved " + model : "failed " + failure.getMessage();
+    return model != null ? "resolved " + model : "failed " + failure;
   }
 }
