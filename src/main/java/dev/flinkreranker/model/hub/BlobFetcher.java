@@ -98,8 +98,9 @@ final class BlobFetcher {
                     + file
                     + " keeps failing at "
                     + Bytes.human(after)
-                    + "; the partial file is kept and the next run resumes it. "
-                    + e.getMessage(),
+                    + " ("
+                    + e.getMessage()
+                    + "); the partial file is kept and the next run resumes it",
                 e);
           }
           LOG.warn("download of {} interrupted at {} ({}); resuming", file, Bytes.human(after), e.getCause());

@@ -257,7 +257,7 @@ final class HubClient {
     if (status >= 500 || status == 429) {
       return new HubException(
           HubException.Reason.NETWORK,
-          "the hub answered HTTP " + status + " for " + uri + "; try again later. " + HubException.OFFLINE_ADVICE);
+          "the hub answered HTTP " + status + " for " + uri + "; try again later");
     }
     return new HubException(
         HubException.Reason.PROTOCOL, "unexpected HTTP " + status + " for " + what + " at " + uri);

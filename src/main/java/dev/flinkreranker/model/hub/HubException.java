@@ -36,11 +36,13 @@ public final class HubException extends RuntimeException {
     IO,
   }
 
-  /** What every "cannot reach the hub" message suggests; operators of offline clusters need it. */
-  static final String OFFLINE_ADVICE =
-      "On a machine with network run `flink-reranker models download <org/name>` and share the"
-          + " cache (set HF_HUB_CACHE to a shared volume on every TaskManager), or point --model"
-          + " at a model directory.";
+  /** What to do when the hub cannot be reached; operators of offline clusters need all three. */
+  static String offlineAdvice(ModelId id) {
+    return "On a machine with network run `flink-reranker models download "
+        + id
+        + "` and share the cache (set HF_HUB_CACHE to a shared volume on every TaskManager), or"
+        + " point --model at a model directory.";
+  }
 
   private final Reason reason;
 
@@ -77,8 +79,7 @@ public final class HubException extends RuntimeException {
 
   /** A failure talking to the hub (refused, unknown host, timeout, dropped connection). */
   static HubException fromNetwork(String url, IOException e) {
-    return new HubException(
-        Reason.NETWORK, "cannot reach the hub at " + url + " (" + e + "). " + OFFLINE_ADVICE, e);
+    return new HubException(Reason.NETWORK, "cannot reach the hub at " + url + " (" + e + ")", e);
   }
 
   static boolean isDiskFull(Throwable e) {

@@ -95,8 +95,8 @@ public final class ModelResolver {
                           + " has no complete copy of "
                           + id
                           + missingNote(id)
-                          + ". Unset HF_HUB_OFFLINE to download it, or "
-                          + lowerFirst(HubException.OFFLINE_ADVICE)));
+                          + ". Unset HF_HUB_OFFLINE to download it, or: "
+                          + HubException.offlineAdvice(id)));
     }
     if (id.revisionIsCommit()) {
       // A commit never changes: when its snapshot is complete there is nothing to ask the hub, so a
@@ -128,8 +128,10 @@ public final class ModelResolver {
               + cache.root()
               + " has no complete copy of it"
               + missingNote(id)
+              + ": "
+              + e.getMessage()
               + ". "
-              + e.getMessage(),
+              + HubException.offlineAdvice(id),
           e);
     }
   }
@@ -191,9 +193,5 @@ public final class ModelResolver {
           "directory " + dir.toAbsolutePath() + " has no config.json; --model expects a model directory in Hugging Face layout (config.json, tokenizer.json, *.safetensors) or a hub id");
     }
     return Optional.of(new ResolvedModel(dir, model, null, null));
-  }
-
-  private static String lowerFirst(String s) {
-    return Character.toLowerCase(s.charAt(0)) + s.substring(1);
   }
 }
