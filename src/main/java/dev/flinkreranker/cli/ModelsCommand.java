@@ -6,6 +6,7 @@ import dev.flinkreranker.model.hub.HubException;
 import dev.flinkreranker.model.hub.HubOptions;
 import dev.flinkreranker.model.hub.ModelId;
 import dev.flinkreranker.model.hub.ModelResolver;
+import dev.flinkreranker.model.hub.ProgressSink;
 import dev.flinkreranker.model.hub.ResolvedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -109,8 +110,17 @@ public final class ModelsCommand implements Runnable {
       err.flush();
       return 2;
     }
+    HubOptions options = options();
+    if (System.console() == null) {
+      // Not a terminal (CI, docker build): progress lines on stderr, where the caller sees them,
+      // rather than in a log configuration this command may not have.
+      options = options.withProgress(ProgressSink.lines(line -> {
+        err.println(line);
+        err.flush();
+      }));
+    }
     try {
-      ResolvedModel m = new ModelResolver(options()).resolve(id.get());
+      ResolvedModel m = new ModelResolver(options).resolve(id.get());
       out.println(id.get() + " (commit " + m.commit() + ") is in " + m.dir());
       out.flush();
       return 0;

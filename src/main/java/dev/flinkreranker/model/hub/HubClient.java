@@ -110,8 +110,13 @@ final class HubClient {
           send(request(uri, "HEAD", -1), HttpResponse.BodyHandlers.discarding(), uri);
       int status = r.statusCode();
       Optional<String> location = r.headers().firstValue("Location");
-      if (isRedirect(status) && location.isPresent() && isRelative(location.get())) {
-        uri = uri.resolve(location.get()); // a renamed repository: same host, ask again
+      boolean describesFile =
+          r.headers().firstValue("X-Linked-Etag").isPresent() || r.headers().firstValue("ETag").isPresent();
+      if (isRedirect(status) && location.isPresent() && !describesFile) {
+        // A renamed repository (or a mirror's indirection): the answer is not about the file yet, ask
+        // where we are sent. An LFS redirect carries the file's etag and is taken as it is below,
+        // whether its Location names a CDN or a path on the same server.
+        uri = uri.resolve(location.get());
         continue;
       }
       if (status != 200 && !isRedirect(status)) {

@@ -1,5 +1,6 @@
 package dev.flinkreranker.model.hub;
 
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -47,6 +48,11 @@ public interface ProgressSink {
       return new TerminalProgressBar(System.err, System::nanoTime);
     }
     Logger log = LogManager.getLogger(ModelResolver.class);
-    return new LogProgress(log::info, System::nanoTime);
+    return lines(log::info);
+  }
+
+  /** Progress as lines (start, every 5 seconds or 10 %, end) handed to {@code sink}. */
+  static ProgressSink lines(Consumer<String> sink) {
+    return new LogProgress(sink, System::nanoTime);
   }
 }

@@ -61,6 +61,9 @@ public final class FakeHub implements AutoCloseable {
   public final List<Request> requests = new CopyOnWriteArrayList<>();
 
   // Faults.
+  /** Like some mirrors: LFS files redirect to a path on the hub's own server instead of a CDN. */
+  volatile boolean relativeLfsRedirects;
+
   private final AtomicInteger dropsLeft = new AtomicInteger();
   private volatile long dropAfterBytes;
   final Set<String> corrupted = ConcurrentHashMap.newKeySet();
@@ -174,6 +177,10 @@ public final class FakeHub implements AutoCloseable {
   }
 
   private void hubRequest(HttpExchange ex, String rawPath) throws IOException, InterruptedException {
+    if (rawPath.startsWith("/blobs/")) {
+      cdnRequest(ex, rawPath);
+      return;
+    }
     String[] parts = rawPath.split("/", -1);
     boolean api = rawPath.startsWith("/api/models/");
     // /api/models/{org}/{name}/revision/{rev}  or  /{org}/{name}/resolve/{rev}/{file...}
@@ -233,7 +240,7 @@ public final class FakeHub implements AutoCloseable {
       ex.getResponseHeaders().set("X-Linked-Size", Long.toString(content.length));
       // Like the real hub, ETag is the git id of the small LFS pointer file, not of the content.
       ex.getResponseHeaders().set("ETag", "\"" + gitSha1(("oid sha256:" + sha + "\nsize " + content.length + "\n").getBytes(StandardCharsets.UTF_8)) + "\"");
-      ex.getResponseHeaders().set("Location", cdnBase() + "/blobs/" + sha + "?download=true");
+      ex.getResponseHeaders().set("Location", (relativeLfsRedirects ? "" : cdnBase()) + "/blobs/" + sha + "?download=true");
       ex.sendResponseHeaders(302, -1);
       return;
     }

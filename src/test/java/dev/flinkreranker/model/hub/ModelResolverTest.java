@@ -161,6 +161,21 @@ class ModelResolverTest {
   }
 
   @Test
+  void relativeLfsRedirectOfAMirrorIsDownloadedFromThatPath() throws IOException {
+    Map<String, byte[]> files = TestModels.singleFile(10);
+    hub.addRepo("org/tiny", TestModels.COMMIT, files);
+    hub.relativeLfsRedirects = true;
+
+    ResolvedModel m = resolver().resolve("org/tiny");
+
+    assertArrayEquals(files.get("model.safetensors"), Files.readAllBytes(m.dir().resolve("model.safetensors")));
+    String sha = FakeHub.sha256(files.get("model.safetensors"));
+    assertEquals(1, hub.count("hub", "GET", "/blobs/" + sha));
+    assertEquals(0, hub.count("hub", "HEAD", "/blobs/"), "the redirect itself described the file");
+    assertTrue(Files.isRegularFile(cacheDir.resolve("models--org--tiny/blobs").resolve(sha)));
+  }
+
+  @Test
   void directoryIsUsedAsIsAndNeverTouchesTheNetwork() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("my-model"));
     Files.writeString(dir.resolve("config.json"), "{}");
