@@ -5,11 +5,22 @@ import java.util.function.LongSupplier;
 
 /**
  * Progress as log lines for non-interactive runs (TaskManager logs, CI): one at the start, then
- * whenever another 10 % is done or 5 seconds have passed, and one at the end.
+ * whenever another 10 % is done or 5 seconds have passed, and one at the end. Files under 1 MB
+ * (config, tokenizer) take no time worth reporting and stay silent.
  */
 final class LogProgress implements ProgressSink {
   static final long INTERVAL_NANOS = 5_000_000_000L;
   static final int PERCENT_STEP = 10;
+  static final long QUIET_BELOW_BYTES = 1_000_000;
+
+  private static final FileProgress SILENT =
+      new FileProgress() {
+        @Override
+        public void advance(long bytes) {}
+
+        @Override
+        public void finish() {}
+      };
 
   private final Consumer<String> log;
   private final LongSupplier nanoClock;
@@ -21,6 +32,9 @@ final class LogProgress implements ProgressSink {
 
   @Override
   public FileProgress start(String file, long totalBytes, long resumedFrom) {
+    if (totalBytes >= 0 && totalBytes < QUIET_BELOW_BYTES) {
+      return SILENT;
+    }
     log.accept(
         "downloading "
             + file

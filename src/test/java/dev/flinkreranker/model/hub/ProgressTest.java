@@ -32,6 +32,16 @@ class ProgressTest {
   }
 
   @Test
+  void smallFilesAreNotWorthALogLine() {
+    List<String> lines = new ArrayList<>();
+    ProgressSink.FileProgress p = new LogProgress(lines::add, nanos::get).start("config.json", 1_234, 0);
+    p.advance(1_234);
+    p.finish();
+
+    assertEquals(List.of(), lines);
+  }
+
+  @Test
   void logLinesEveryFiveSecondsWhenSlow() {
     List<String> lines = new ArrayList<>();
     ProgressSink.FileProgress p = new LogProgress(lines::add, nanos::get).start("big.safetensors", 10_000_000_000L, 0);
