@@ -153,6 +153,16 @@ class OfflineAndErrorsTest {
   }
 
   @Test
+  void gatedRepositoryWithAWrongTokenSaysTheTokenWasRefused() {
+    hub.addRepo("org/gated", TestModels.COMMIT, TestModels.singleFile(9)).gated = true;
+
+    HubException e = assertThrows(HubException.class, () -> resolver(false, "hf_wrong").resolve("org/gated"));
+
+    assertEquals(HubException.Reason.GATED, e.reason());
+    assertTrue(e.getMessage().contains("HF_TOKEN was refused"), e.getMessage());
+  }
+
+  @Test
   void gatedRepositoryWithTokenDownloadsAndTheTokenNeverLeavesTheHub() {
     hub.addRepo("org/gated", TestModels.COMMIT, TestModels.singleFile(8)).gated = true;
 
