@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       LocalCommand.class,
       RunCommand.class,
       BenchCommand.class,
+      ModelsCommand.class,
     })
 public final class Main implements Runnable {
 
