@@ -10,7 +10,6 @@ import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.config.JobConfig;
 import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.kafka.TopicAdmin;
-import dev.flinkreranker.local.EmbeddedKafka;
 import dev.flinkreranker.scoring.LexicalScorer;
 import dev.flinkreranker.scoring.Pair;
 import dev.flinkreranker.scoring.PreparedPair;
@@ -18,8 +17,8 @@ import dev.flinkreranker.scoring.Scorer;
 import dev.flinkreranker.scoring.ScorerSpec;
 import dev.flinkreranker.scoring.ScoringService;
 import dev.flinkreranker.testutil.CandidateSets;
+import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
 import dev.flinkreranker.testutil.KafkaTestUtil;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,8 +36,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,17 +54,8 @@ class ExactlyOnceFailoverITCase {
           .setNumberSlotsPerTaskManager(2)
           .build());
 
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start(Files.createTempDirectory("kafka-failover"));
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    kafka.close();
-  }
+  @RegisterExtension
+  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
   /** BM25 that takes a little time per request, so the failure lands mid-stream. */
   static final class SlowLexical implements Scorer {
