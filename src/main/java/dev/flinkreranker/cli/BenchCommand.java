@@ -1,16 +1,17 @@
 package dev.flinkreranker.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bench}: benchmarks that print ratios. */
-@Command(
-    name = "bench",
-    mixinStandardHelpOptions = true,
-    description = "Benchmarks.",
-    subcommands = {EngineBenchCommand.class})
-public final class BenchCommand implements Runnable {
+/** {@code bench}: benchmarks that print ratios measured in the same run. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks (figures are ratios measured in the same run).",
+    subcommands = {BenchBatchingCommand.class, EngineBenchCommand.class})
+final class BenchCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+    spec.commandLine().usage(System.out);
   }
 }

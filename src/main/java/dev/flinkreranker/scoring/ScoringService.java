@@ -45,6 +45,7 @@ public final class ScoringService implements AutoCloseable {
   }
 
   private static final Map<Key, ScoringService> REGISTRY = new HashMap<>();
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /**
    * Returns the JVM's service for {@code key}, opening it (loading the model) on first use, and
@@ -105,6 +106,7 @@ public final class ScoringService implements AutoCloseable {
   private final BatchSettings settings;
   private final LongSupplier nanoTime;
   private final long modelLoadMillis;
+  private final boolean ownsScorer;
   private int references; // guarded by REGISTRY
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -125,6 +127,12 @@ public final class ScoringService implements AutoCloseable {
   private final AtomicInteger lastBatchTokens = new AtomicInteger();
 
   ScoringService(Key key, Scorer scorer, long modelLoadMillis, LongSupplier nanoTime) {
+    this(key, scorer, modelLoadMillis, nanoTime, true);
+  }
+
+  private ScoringService(Key key, Scorer scorer, long modelLoadMillis, LongSupplier nanoTime,
+      boolean ownsScorer) {
+    this.ownsScorer = ownsScorer;
     this.key = key;
     this.scorer = scorer;
     this.settings = key.settings();
@@ -136,10 +144,13 @@ public final class ScoringService implements AutoCloseable {
     batcher.start();
   }
 
-  /** A standalone service not in the JVM registry (benchmarks, tests); close it when done. */
+  /**
+   * A service outside the JVM registry (benchmarks): close it when done; the scorer stays open and
+   * belongs to the caller, so several services can be run over one loaded model.
+   */
   public static ScoringService standalone(Scorer scorer, BatchSettings settings) {
     return new ScoringService(new Key(new ScorerSpec(scorer.name(), "cpu", "fp32", 0), settings),
-        scorer, 0, System::nanoTime);
+        scorer, 0, System::nanoTime, false);
   }
 
   public String modelName() {
@@ -204,9 +215,10 @@ public final class ScoringService implements AutoCloseable {
             if (queue.isEmpty() && requestQueue.isEmpty()) {
               notEmptyOrReady.await();
             } else {
-              long oldest = oldestArrival();
-              notEmptyOrReady.awaitNanos(
-                  Math.max(1, planner.nanosUntilDeadline(oldest, nanoTime.getAsLong())));
+              // Re-check at least every RECHECK_NANOS so that the time source is followed even
+              // when it is not the wall clock (tests drive it by hand).
+              long untilDeadline = planner.nanosUntilDeadline(oldestArrival(), nanoTime.getAsLong());
+              notEmptyOrReady.awaitNanos(Math.max(1, Math.min(untilDeadline, RECHECK_NANOS)));
             }
           }
           if (closed) {
@@ -360,8 +372,10 @@ public final class ScoringService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     failEverything("scoring service closed");
-    scorer.close();
-    LOG.info("Closed scorer {}", scorer.name());
+    if (ownsScorer) {
+      scorer.close();
+      LOG.info("Closed scorer {}", scorer.name());
+    }
   }
 
   // ------------------------------------------------------------------ statistics

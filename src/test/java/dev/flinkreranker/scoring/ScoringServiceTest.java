@@ -1,0 +1,175 @@
+package dev.flinkreranker.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flinkreranker.testutil.RecordingScorer;
+import dev.flinkreranker.validation.ReasonCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ScoringServiceTest {
+
+  private final AtomicLong fakeNanos = new AtomicLong(1_000_000_000L);
+
+  private ScoringService service(RecordingScorer scorer, BatchSettings settings) {
+    return new ScoringService(new ScoringService.Key(ScorerSpec.lexical(), settings), scorer, 0,
+        fakeNanos::get);
+  }
+
+  private static List<Pair> pairs(String query, String... docs) {
+    List<Pair> out = new ArrayList<>();
+    for (String d : docs) {
+      out.add(Pair.of(query, d));
+    }
+    return out;
+  }
+
+  @Test
+  void batchClosesOnSizeWithoutWaiting() throws Exception {
+    RecordingScorer scorer = new RecordingScorer();
+    try (ScoringService s = service(scorer, new BatchSettings(4, 1_000_000, Duration.ofHours(1), 100))) {
+      CompletableFuture<RequestScores> a = s.submit(pairs("q", "aa", "bb"));
+      CompletableFuture<RequestScores> b = s.submit(pairs("q", "cc", "dd"));
+      // Four pairs = max-pairs: scored although the (fake) clock never moves.
+      b.get(10, TimeUnit.SECONDS);
+      a.get(10, TimeUnit.SECONDS);
+      assertEquals(1, scorer.batches.size());
+      assertEquals(4, scorer.batches.get(0).size());
+    }
+  }
+
+  @Test
+  void batchClosesOnPaddedTokens() throws Exception {
+    RecordingScorer scorer = new RecordingScorer();
+    // 3 pairs of 10 "tokens" = 30 padded tokens >= max-tokens 30.
+    try (ScoringService s = service(scorer, new BatchSettings(100, 30, Duration.ofHours(1), 100))) {
+      s.submit(pairs("q", "x".repeat(10), "y".repeat(10), "z".repeat(10))).get(10, TimeUnit.SECONDS);
+      assertEquals(1, scorer.batches.size());
+    }
+  }
+
+  @Test
+  void batchClosesOnWaitOnlyWhenTimePasses() throws Exception {
+    RecordingScorer scorer = new RecordingScorer();
+    try (ScoringService s = service(scorer, new BatchSettings(100, 1_000_000, Duration.ofMillis(20), 100))) {
+      CompletableFuture<RequestScores> f = s.submit(pairs("q", "one"));
+      Thread.sleep(200); // real time passes, fake time does not: the batch stays open
+      assertFalse(f.isDone());
+      assertTrue(scorer.batches.isEmpty());
+      fakeNanos.addAndGet(Duration.ofMillis(20).toNanos());
+      f.get(10, TimeUnit.SECONDS);
+      assertEquals(List.of(List.of("one")), scorer.batches);
+    }
+  }
+
+  @Test
+  void requestSpansBatchesAndCompletesWithItsLastPair() throws Exception {
+    RecordingScorer scorer = new RecordingScorer();
+    try (ScoringService s = service(scorer, new BatchSettings(3, 1_000_000, Duration.ofHours(1), 100))) {
+      List<Pair> request = pairs("q", "a", "bb", "ccc", "dddd", "eeeee", "ffffff");
+      RequestScores scores = s.submit(request).get(10, TimeUnit.SECONDS);
+      assertEquals(2, scorer.batches.size());
+      for (int i = 0; i < request.size(); i++) {
+        assertEquals(RecordingScorer.expectedScore(request.get(i)), scores.scores()[i]);
+      }
+    }
+  }
+
+  @Test
+  void windowIsLengthSortedToCutPadding() {
+    BatchPlanner planner = new BatchPlanner(new BatchSettings(2, 1_000_000, Duration.ZERO, 100));
+    record S(int tokens) implements BatchPlanner.Sized {}
+    List<List<S>> batches = planner.plan(List.of(new S(9), new S(1), new S(8), new S(2)));
+    assertEquals(List.of(List.of(new S(1), new S(2)), List.of(new S(8), new S(9))), batches);
+  }
+
+  @Test
+  void failingBatchIsSplitAndOnlyTheBadRequestFails() throws Exception {
+    RecordingScorer scorer = new RecordingScorer(d -> d.contains("bad"));
+    try (ScoringService s = service(scorer, new BatchSettings(8, 1_000_000, Duration.ZERO, 100))) {
+      fakeNanos.addAndGet(1);
+      CompletableFuture<RequestScores> good1 = s.submit(pairs("q1", "g1", "g2", "g3"));
+      CompletableFuture<RequestScores> bad = s.submit(pairs("q2", "ok", "bad!"));
+      CompletableFuture<RequestScores> good2 = s.submit(pairs("q3", "g4", "g5", "g6"));
+      assertEquals(3, good1.get(10, TimeUnit.SECONDS).scores().length);
+      assertEquals(3, good2.get(10, TimeUnit.SECONDS).scores().length);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
+      ScoringException cause = assertInstanceOf(ScoringException.class, e.getCause());
+      assertEquals(ReasonCode.SCORING_FAILED, cause.code());
+      // The failing pair was eventually scored alone.
+      assertTrue(scorer.batches.contains(List.of("bad!")));
+    }
+  }
+
+  @Test
+  void subtasksShareOneModelPerJvmAndTheLastReleaseClosesIt() {
+    AtomicInteger opened = new AtomicInteger();
+    List<RecordingScorer> scorers = new ArrayList<>();
+    ScoringService.ScorerFactory factory = spec -> {
+      opened.incrementAndGet();
+      RecordingScorer r = new RecordingScorer();
+      scorers.add(r);
+      return r;
+    };
+    ScoringService.Key key = new ScoringService.Key(
+        new ScorerSpec("shared-test-model", "cpu", "fp32", 512), BatchSettings.defaults());
+    ScoringService first = ScoringService.acquire(key, factory);
+    ScoringService second = ScoringService.acquire(key, factory);
+    ScoringService third = ScoringService.acquire(key, factory);
+    assertSame(first, second);
+    assertSame(first, third);
+    assertEquals(1, opened.get());
+    first.release();
+    second.release();
+    assertFalse(scorers.get(0).closed());
+    third.release();
+    assertTrue(scorers.get(0).closed());
+    // A new acquisition (e.g. after a restart) loads a fresh model.
+    ScoringService again = ScoringService.acquire(key, factory);
+    assertEquals(2, opened.get());
+    again.release();
+  }
+
+  @Test
+  void fullQueueBlocksSubmitters() throws Exception {
+    RecordingScorer scorer = new RecordingScorer();
+    try (ScoringService s = service(scorer, new BatchSettings(100, 1_000_000, Duration.ofHours(1), 4))) {
+      s.submit(pairs("q", "a", "b", "c"));
+      Thread blocked = new Thread(() -> {
+        try {
+          s.submit(pairs("q", "d", "e"));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      blocked.start();
+      blocked.join(300);
+      assertTrue(blocked.isAlive(), "a submitter must wait while the queue is full");
+      fakeNanos.addAndGet(Duration.ofHours(1).toNanos()); // the waiting batch closes, space frees
+      blocked.join(10_000);
+      assertFalse(blocked.isAlive());
+    }
+  }
+
+  @Test
+  void paddingEfficiencyCountsRealOverPaddedTokens() throws Exception {
+    RecordingScorer scorer = new RecordingScorer();
+    try (ScoringService s = service(scorer, new BatchSettings(2, 1_000_000, Duration.ofHours(1), 100))) {
+      s.submit(pairs("q", "x".repeat(2), "y".repeat(4))).get(10, TimeUnit.SECONDS);
+      assertEquals(6.0 / 8.0, s.paddingEfficiency(), 1e-9);
+      assertEquals(1, s.batches());
+    }
+  }
+}
