@@ -68,6 +68,22 @@ public final class Qwen3Model implements AutoCloseable {
     }
   }
 
+  /**
+   * What every layer of one forward pass shares: RoPE tables (the query ones pre-scaled by
+   * 1/sqrt(H)), the padding mask, the attention chunking and, when small, the chunks' mask biases.
+   */
+  private record Pass(
+      NDArray cos, // (B, 1, T, H)
+      NDArray sin, // (B, 1, T, H)
+      NDArray cosQ, // (B, 1, T, H) cos / sqrt(H)
+      NDArray sinQ, // (B, 1, T, H) sin / sqrt(H)
+      NDArray keyValid, // (B, 1, 1, T) boolean
+      long chunkRows, // C
+      List<NDArray> biases) {} // per chunk (B, 1, C, K) additive mask, or null: built per layer
+
+  /** Mask biases of all chunks are cached for the pass when they take at most this many bytes. */
+  private static final long BIAS_CACHE_BYTES = 64L << 20;
+
   /** Device weights of one decoder layer. */
   private record Layer(
       NDArray inputNorm, // (D) fp32
@@ -90,6 +106,7 @@ public final class Qwen3Model implements AutoCloseable {
   private final float[] invFreq; // (H/2) RoPE inverse frequencies, computed in float32 as HF does
   private long attentionChunkBytes = ATTENTION_CHUNK_BYTES;
   private int mlpChunkTokens = MLP_CHUNK_TOKENS;
+  private long biasCacheBytes = BIAS_CACHE_BYTES;
 
   private Qwen3Model(
       Qwen3Config cfg,
@@ -218,11 +235,13 @@ public final class Qwen3Model implements AutoCloseable {
 
   /**
    * Overrides the memory budgets that split attention into query-row chunks and the MLP into token
-   * chunks (tests use tiny budgets to check that chunking does not change results).
+   * chunks, and that decide whether mask biases are cached per pass (tests use tiny budgets to
+   * check that none of this changes results).
    */
-  void setChunking(long attentionBytes, int mlpTokens) {
+  void setChunking(long attentionBytes, int mlpTokens, long biasCacheBytes) {
     this.attentionChunkBytes = attentionBytes;
     this.mlpChunkTokens = mlpTokens;
+    this.biasCacheBytes = biasCacheBytes;
   }
 
   public Qwen3Config config() {
@@ -256,12 +275,11 @@ public final class Qwen3Model implements AutoCloseable {
     try (NDManager fwd = manager.newSubManager()) {
       int[][] ids = sequences.toArray(new int[0][]);
       NDArray h = embed(fwd, ids, t); // (B, T, D) fp32 residual stream, left padded
-      NDArray[] rope = rotaryTables(fwd, ids, t); // cos, sin: (B, 1, T, H)
-      NDArray keyValid = keyMask(fwd, ids, t); // (B, 1, 1, T) boolean
+      Pass pass = preparePass(fwd, ids, t);
       for (Layer layer : layers) {
         NDArray next;
         try (NDScope scope = new NDScope()) {
-          next = decoderLayer(layer, h, rope[0], rope[1], keyValid);
+          next = decoderLayer(layer, h, pass);
           NDScope.unregister(next);
         }
         h.close();
@@ -277,8 +295,7 @@ public final class Qwen3Model implements AutoCloseable {
   }
 
   /** One decoder layer: x + attn(norm(x)), then + mlp(norm(·)). Returns (B, T, D) fp32. */
-  private NDArray decoderLayer(
-      Layer l, NDArray h, NDArray cos, NDArray sin, NDArray keyValid) {
+  private NDArray decoderLayer(Layer l, NDArray h, Pass pass) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
     int n = cfg.numAttentionHeads();
@@ -300,22 +317,25 @@ public final class Qwen3Model implements AutoCloseable {
     v = v.transpose(0, 2, 1, 3); // (B, KV, T, H)
 
     // 3. Rotate-half RoPE in fp32 at each token's position.
-    q = applyRope(q, cos, sin);
-    k = applyRope(k, cos, sin);
+    //    The queries' tables carry the attention scaling 1/sqrt(H), which saves a pass over q.
+    q = applyRope(q, pass.cosQ(), pass.sinQ());
+    k = applyRope(k, pass.cos(), pass.sin());
 
     // 4. Causal + padding masked attention, grouped by KV head, in chunks of query rows.
-    //    The 1/sqrt(H) scaling is applied to q (fp32) before the matmul.
-    NDArray qs = q.mul(1.0 / Math.sqrt(hd)).toType(mm, false).reshape(b, kv, g, t, hd); // (B,KV,G,T,H)
+    NDArray qs = q.toType(mm, false).reshape(b, kv, g, t, hd); // (B, KV, G, T, H)
     NDArray kT = k.toType(mm, false).transpose(0, 1, 3, 2); // (B, KV, H, T)
     NDArray vm = v.toType(mm, false); // (B, KV, T, H)
-    long rowBytes = b * n * t * Float.BYTES;
-    long chunk = Math.max(1, Math.min(t, attentionChunkBytes / rowBytes));
+    long chunk = pass.chunkRows();
     NDList outs = new NDList();
     for (long r0 = 0; r0 < t; r0 += chunk) {
       long r1 = Math.min(t, r0 + chunk);
       NDArray o;
       try (NDScope scope = new NDScope()) {
-        o = attentionChunk(qs, kT, vm, keyValid, r0, r1);
+        NDArray bias =
+            pass.biases() != null
+                ? pass.biases().get((int) (r0 / chunk))
+                : maskBias(pass.keyValid(), r0, r1);
+        o = attentionChunk(qs, kT, vm, bias, r0, r1);
         NDScope.unregister(o);
       }
       NDScope.register(o);
@@ -371,7 +391,7 @@ public final class Qwen3Model implements AutoCloseable {
    * skip the upper triangle chunk by chunk.
    */
   private NDArray attentionChunk(
-      NDArray qs, NDArray kT, NDArray v, NDArray keyValid, long r0, long r1) {
+      NDArray qs, NDArray kT, NDArray v, NDArray bias, long r0, long r1) {
     long b = qs.getShape().get(0);
     long t = kT.getShape().get(3);
     long c = r1 - r0;
@@ -382,19 +402,51 @@ public final class Qwen3Model implements AutoCloseable {
     if (r1 < t) {
       kT = kT.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, KV, H, K)
       v = v.get(new NDIndex(":, :, 0:{}, :", r1)); // (B, KV, K, H)
-      keyValid = keyValid.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, 1, 1, K)
     }
     long k = r1;
     NDArray qc = qs.get(new NDIndex(":, :, :, {}:{}, :", r0, r1)).reshape(b, kv, g * c, hd); // (B,KV,G·C,H)
     NDArray scores =
         qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, k); // (B, N, C, K)
-    // Causal by index (left padding keeps index order) and padding keys masked out.
-    NDArray rows = manager.arange(r0, r1, 1, DataType.INT64).reshape(c, 1); // (C, 1)
-    NDArray cols = manager.arange(0, k, 1, DataType.INT64).reshape(1, k); // (1, K)
-    NDArray allowed = cols.lte(rows).reshape(1, 1, c, k).logicalAnd(keyValid); // (B, 1, C, K)
-    NDArray bias = allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED); // 0 or MASKED
     NDArray probs = scores.add(bias).softmax(-1).toType(mm, false); // (B, N, C, K)
     return probs.reshape(b, kv, g * c, k).matMul(v).reshape(b, n, c, hd); // (B, N, C, H)
+  }
+
+  /**
+   * Additive mask (B, 1, C, K = r1) for query rows [r0, r1): 0 where a query may attend, {@link
+   * #MASKED} for later keys (causal by index: left padding keeps index order) and padding keys.
+   */
+  private NDArray maskBias(NDArray keyValid, long r0, long r1) {
+    long c = r1 - r0;
+    NDArray valid = keyValid.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, 1, 1, K)
+    NDArray rows = manager.arange(r0, r1, 1, DataType.INT64).reshape(c, 1); // (C, 1)
+    NDArray cols = manager.arange(0, r1, 1, DataType.INT64).reshape(1, r1); // (1, K)
+    NDArray allowed = cols.lte(rows).reshape(1, 1, c, r1).logicalAnd(valid); // (B, 1, C, K)
+    return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED); // 0 or MASKED
+  }
+
+  /** Tables, mask and chunking shared by all layers of one forward pass over (B, T) tokens. */
+  private Pass preparePass(NDManager m, int[][] ids, int t) {
+    int b = ids.length;
+    NDArray[] rope = rotaryTables(m, ids, t);
+    float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+    NDArray keyValid = keyMask(m, ids, t);
+    long rowBytes = (long) b * cfg.numAttentionHeads() * t * Float.BYTES;
+    long chunk = Math.max(1, Math.min(t, attentionChunkBytes / rowBytes));
+    List<NDArray> biases = null;
+    // All chunks together hold at most B·T·T mask floats; cache them when that is small.
+    if ((long) b * t * t * Float.BYTES <= biasCacheBytes) {
+      biases = new ArrayList<>();
+      for (long r0 = 0; r0 < t; r0 += chunk) {
+        try (NDScope scope = new NDScope()) {
+          NDArray bias = maskBias(keyValid, r0, Math.min(t, r0 + chunk));
+          NDScope.unregister(bias);
+          bias.attach(m);
+          biases.add(bias);
+        }
+      }
+    }
+    return new Pass(
+        rope[0], rope[1], rope[0].mul(scale), rope[1].mul(scale), keyValid, chunk, biases);
   }
 
   /** RMSNorm over the last axis in fp32: x / sqrt(mean(x²) + eps) · w. */
