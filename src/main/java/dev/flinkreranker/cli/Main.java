@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       LocalCommand.class,
       RunCommand.class,
-      BenchCommand.class,
-      ModelsCommand.class,
       ScoreCommand.class,
       TryCommand.class,
+      BenchCommand.class,
+      ModelsCommand.class,
     })
 public final class Main implements Runnable {
 

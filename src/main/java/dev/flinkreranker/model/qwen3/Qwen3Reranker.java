@@ -113,6 +113,11 @@ public final class Qwen3Reranker implements Scorer {
 
   /** Loads config.json, the safetensors weights and the tokenizer of a Hugging Face model directory. */
   public static Qwen3Reranker load(Path modelDir, Options options) throws IOException {
+    return load(modelDir, modelDir.toString(), options);
+  }
+
+  /** Like {@link #load(Path, Options)}, with the name results report (e.g. a hub id@commit). */
+  public static Qwen3Reranker load(Path modelDir, String name, Options options) throws IOException {
     long start = System.nanoTime();
     Qwen3Config config = Qwen3Config.load(modelDir);
     HuggingFaceTokenizer tokenizer = openTokenizer(modelDir);
@@ -131,7 +136,7 @@ public final class Qwen3Reranker implements Scorer {
           ids.yes,
           ids.no);
       try {
-        return new Qwen3Reranker(modelDir.toString(), tokenizer, model, ids, options);
+        return new Qwen3Reranker(name, tokenizer, model, ids, options);
       } catch (RuntimeException e) {
         model.close();
         throw e;

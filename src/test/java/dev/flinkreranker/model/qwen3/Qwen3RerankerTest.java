@@ -183,6 +183,7 @@ class Qwen3RerankerTest {
       List<Pair> pairs = List.of(Pair.of("q", "doc one"), Pair.of("q", "doc two"));
       assertArrayEquals(reranker.score(pairs), s.score(pairs), 1e-6f);
     }
+    // Not a directory and not a hub id: the resolver says so, naming what was given.
     RuntimeException e =
         assertThrows(RuntimeException.class, () -> Scorers.open(new ScorerSpec(tmp.resolve("nope").toString(), "cpu", "fp32", 512)));
     assertTrue(e.getMessage().contains("nope"), e.getMessage());
