@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       LocalCommand.class,
       RunCommand.class,
+      ReplayCommand.class,
     })
 public final class Main implements Runnable {
 

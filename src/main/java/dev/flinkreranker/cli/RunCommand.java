@@ -15,13 +15,17 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Build and submit the rerank job to the current Flink environment"
-        + " (flink run -c dev.flinkreranker.cli.Main flink-reranker-job.jar run --config ...).")
+        + " (flink run -c dev.flinkreranker.cli.Main flink-reranker-job.jar run --config ...);"
+        + " a profile with job.mode: replay runs a replay (see the replay command).")
 final class RunCommand implements Callable<Integer> {
   @Mixin JobOptions job = new JobOptions();
 
   @Override
   public Integer call() throws Exception {
     Configuration conf = job.load(null, List.of());
+    if (conf.get(RerankOptions.MODE).trim().equalsIgnoreCase("replay")) {
+      return ReplayCommand.run(conf, System.out, System.err);
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     RerankJob.buildKafka(env, conf);
     env.execute(conf.get(RerankOptions.JOB_NAME));

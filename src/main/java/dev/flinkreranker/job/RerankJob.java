@@ -9,6 +9,7 @@ import dev.flinkreranker.config.RerankOptions;
 import dev.flinkreranker.kafka.CandidateSetCodec;
 import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.scoring.BatchSettings;
+import dev.flinkreranker.scoring.CachingScorer;
 import dev.flinkreranker.scoring.RerankFunction;
 import dev.flinkreranker.scoring.ScorerSpec;
 import dev.flinkreranker.scoring.Scorers;
@@ -61,8 +62,12 @@ public final class RerankJob {
   public static final String UID_RESULTS_SINK = "results-sink";
   public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
 
-  /** The streams of a built graph, for callers that attach more. */
-  public record Streams(DataStream<RerankResult> results, DataStream<DeadLetter> deadLetters) {}
+  /**
+   * The streams of a built graph, for callers that attach more (replay taps {@code scored} for its
+   * offline evaluation: unlike results, it has every candidate in input order, with its score).
+   */
+  public record Streams(DataStream<RerankResult> results, DataStream<DeadLetter> deadLetters,
+      DataStream<ScoredRequest> scored) {}
 
   /** Builds the graph reading from and writing to Kafka as configured. */
   public static Streams buildKafka(StreamExecutionEnvironment env, Configuration conf) {
@@ -110,6 +115,9 @@ public final class RerankJob {
     Duration timeout = conf.get(RerankOptions.ASYNC_TIMEOUT);
     int retries = conf.get(RerankOptions.ASYNC_RETRIES);
     ScoringService.Key key = new ScoringService.Key(scorerSpec(conf), batchSettings(conf));
+    if (conf.get(RerankOptions.CACHE_ENABLED)) {
+      scorers = CachingScorer.wrap(scorers, conf.get(RerankOptions.CACHE_MAX_ENTRIES));
+    }
     RerankFunction rerank = new RerankFunction(key, scorers,
         conf.getOptional(RerankOptions.DEFAULT_INSTRUCTION).orElse(null),
         // Each attempt gets an equal share of the overall timeout, so a stuck one is retried.
@@ -122,7 +130,8 @@ public final class RerankJob {
         .uid(UID_RERANK);
 
     SingleOutputStreamOperator<RerankResult> results = scored
-        .process(new RankingFunction(conf.get(RerankOptions.TOP_K), DEAD_LETTERS, clock))
+        .process(new RankingFunction(conf.get(RerankOptions.TOP_K), DEAD_LETTERS, clock,
+            conf.get(RerankOptions.OUTPUT_SOURCE_ATTRIBUTES)))
         .returns(new AvroTypeInfo<>(RerankResult.class))
         .name("ranking")
         .uid(UID_RANKING);
@@ -132,7 +141,7 @@ public final class RerankJob {
     DataStream<DeadLetter> deadLetters =
         requests.getSideOutput(DEAD_LETTERS).union(results.getSideOutput(DEAD_LETTERS));
     deadLetters.sinkTo(deadLetterSink).name("dead-letter sink").uid(UID_DEAD_LETTER_SINK);
-    return new Streams(results, deadLetters);
+    return new Streams(results, deadLetters, scored);
   }
 
   /** Retries a failed attempt (failure result) with a short fixed delay. */

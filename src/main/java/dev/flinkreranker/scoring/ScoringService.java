@@ -147,6 +147,11 @@ public final class ScoringService implements AutoCloseable {
     return scorer.name();
   }
 
+  /** The score cache in front of the model, when {@code cache.enabled}. */
+  public java.util.Optional<CachingScorer> cache() {
+    return scorer instanceof CachingScorer c ? java.util.Optional.of(c) : java.util.Optional.empty();
+  }
+
   /**
    * Queues a request's pairs for scoring. Blocks while the queue is full (backpressure). The future
    * completes with scores in the order of {@code pairs}, or exceptionally with a
