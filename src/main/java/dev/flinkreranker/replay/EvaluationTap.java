@@ -5,6 +5,7 @@ import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.avro.RankedCandidate;
 import dev.flinkreranker.avro.internal.ScoredRequest;
 import dev.flinkreranker.ranking.Ranking;
+import dev.flinkreranker.scoring.ScoringService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.apache.flink.api.common.accumulators.DoubleMaximum;
 import org.apache.flink.api.common.accumulators.DoubleMinimum;
 import org.apache.flink.api.common.accumulators.Histogram;
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -24,6 +26,12 @@ import org.apache.flink.util.Collector;
  * nothing: it is a side branch of the graph.
  */
 public final class EvaluationTap extends ProcessFunction<ScoredRequest, Void> {
+  /** Names this JVM's cache counts apart from other TaskManagers' (they are summed). */
+  private static final String JVM_ID = java.util.UUID.randomUUID().toString();
+
+  private final ScoringService.Key scoring;
+  private transient LongMaximum cacheHits;
+  private transient LongMaximum cacheLookups;
   private transient LongCounter results;
   private transient LongCounter top1Changed;
   private transient LongCounter labelled;
@@ -36,8 +44,17 @@ public final class EvaluationTap extends ProcessFunction<ScoredRequest, Void> {
   private transient DoubleMaximum scoreMax;
   private transient Histogram scoreHistogram;
 
+  /** @param scoring the key of the job's scoring service, whose cache counts are published */
+  public EvaluationTap(ScoringService.Key scoring) {
+    this.scoring = scoring;
+  }
+
   @Override
   public void open(OpenContext openContext) {
+    cacheHits = new LongMaximum();
+    cacheLookups = new LongMaximum();
+    getRuntimeContext().addAccumulator(ReplayCounters.CACHE_HITS + JVM_ID, cacheHits);
+    getRuntimeContext().addAccumulator(ReplayCounters.CACHE_LOOKUPS + JVM_ID, cacheLookups);
     results = counter(ReplayCounters.RESULTS);
     top1Changed = counter(ReplayCounters.TOP1_CHANGED);
     labelled = counter(ReplayCounters.LABELLED);
@@ -68,6 +85,12 @@ public final class EvaluationTap extends ProcessFunction<ScoredRequest, Void> {
 
   @Override
   public void processElement(ScoredRequest scored, Context ctx, Collector<Void> out) {
+    // Every lookup of this request happened before it got here; the last request to arrive in
+    // this JVM therefore sees the JVM's final counts (the maximum over its subtasks).
+    ScoringService.peek(scoring).flatMap(ScoringService::cache).ifPresent(c -> {
+      cacheHits.add(c.hits());
+      cacheLookups.add(c.lookups());
+    });
     if (scored.getFailureCode() != null) {
       return; // becomes a dead letter, counted by DeadLetterTap
     }

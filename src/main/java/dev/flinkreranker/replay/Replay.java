@@ -55,7 +55,9 @@ public final class Replay {
 
     RerankJob.Streams streams = RerankJob.build(env, jobConf, input.source(), sinks.results(),
         sinks.deadLetters(), scorers);
-    streams.scored().process(new EvaluationTap())
+    ScoringService.Key scoring = new ScoringService.Key(RerankJob.scorerSpec(jobConf),
+        RerankJob.batchSettings(jobConf));
+    streams.scored().process(new EvaluationTap(scoring))
         .name("replay evaluation").uid(UID_EVALUATION);
     streams.deadLetters().process(new DeadLetterTap())
         .name("replay dead-letter count").uid(UID_DEAD_LETTER_COUNT);

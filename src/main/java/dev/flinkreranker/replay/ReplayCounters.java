@@ -29,6 +29,14 @@ public final class ReplayCounters {
   public static final String SCORE_HISTOGRAM = PREFIX + "scores.histogram";
   public static final int SCORE_BINS = 10_000;
 
+  /**
+   * The score cache's cumulative counts, one per TaskManager JVM ({@code ...@<jvm id>}), summed
+   * over JVMs by the summary. Rich async functions cannot have accumulators, so the evaluation tap
+   * downstream of the scorer reads the JVM's shared cache and publishes its counts as maxima.
+   */
+  public static final String CACHE_HITS = PREFIX + "cacheHits@";
+  public static final String CACHE_LOOKUPS = PREFIX + "cacheLookups@";
+
   public static final double FIXED_POINT = 1e9;
 
   public static long fixed(double value) {

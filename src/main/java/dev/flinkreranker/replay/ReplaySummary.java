@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flinkreranker.scoring.RerankMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,9 +64,9 @@ public record ReplaySummary(String input, String output, String model, long expe
       if (e.getKey().startsWith(ReplayCounters.DEAD_LETTERS)) {
         dead.put(e.getKey().substring(ReplayCounters.DEAD_LETTERS.length()),
             ((Number) e.getValue()).longValue());
-      } else if (e.getKey().startsWith(RerankMetrics.CACHE_HITS_ACCUMULATOR)) {
+      } else if (e.getKey().startsWith(ReplayCounters.CACHE_HITS)) {
         hits += ((Number) e.getValue()).longValue();
-      } else if (e.getKey().startsWith(RerankMetrics.CACHE_LOOKUPS_ACCUMULATOR)) {
+      } else if (e.getKey().startsWith(ReplayCounters.CACHE_LOOKUPS)) {
         lookups += ((Number) e.getValue()).longValue();
       }
     }

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -38,9 +37,6 @@ public final class RerankFunction extends RichAsyncFunction<RerankRequest, Score
   /** The subtask that reports the per-TaskManager batcher metrics (no double counting). */
   private static final AtomicReference<Object> METRICS_OWNER = new AtomicReference<>();
 
-  /** Names this JVM's cache accumulators apart from other TaskManagers' (they are summed). */
-  private static final String JVM_ID = java.util.UUID.randomUUID().toString();
-
   private final ScoringService.Key key;
   private final ScoringService.ScorerFactory factory;
   private final String defaultInstruction;
@@ -52,9 +48,6 @@ public final class RerankFunction extends RichAsyncFunction<RerankRequest, Score
   private transient Counter requestsScored;
   private transient Counter truncatedDocuments;
   private transient Histogram inferenceMillis;
-  private transient CachingScorer cache;
-  private transient LongMaximum cacheHits;
-  private transient LongMaximum cacheLookups;
 
   public RerankFunction(ScoringService.Key key, ScoringService.ScorerFactory factory,
       String defaultInstruction, Duration attemptTimeout) {
@@ -89,30 +82,10 @@ public final class RerankFunction extends RichAsyncFunction<RerankRequest, Score
       group.gauge(RerankMetrics.MODEL_LOAD_MILLIS, (Gauge<Long>) s::modelLoadMillis);
       s.cache().ifPresent(c -> group.gauge(RerankMetrics.CACHE_HIT_RATE, (Gauge<Double>) c::hitRate));
     }
-    cache = service.cache().orElse(null);
-    if (cache != null) {
-      // The cache is shared by the JVM's subtasks: each one publishes the JVM's cumulative counts
-      // as a maximum, so the merged value per JVM is the JVM's count, whichever subtask ends last.
-      cacheHits = new LongMaximum();
-      cacheLookups = new LongMaximum();
-      getRuntimeContext().addAccumulator(RerankMetrics.CACHE_HITS_ACCUMULATOR + JVM_ID, cacheHits);
-      getRuntimeContext().addAccumulator(
-          RerankMetrics.CACHE_LOOKUPS_ACCUMULATOR + JVM_ID, cacheLookups);
-    }
-  }
-
-  private void publishCacheCounts() {
-    if (cache != null) {
-      synchronized (cacheHits) {
-        cacheHits.add(cache.hits());
-        cacheLookups.add(cache.lookups());
-      }
-    }
   }
 
   @Override
   public void close() {
-    publishCacheCounts();
     METRICS_OWNER.compareAndSet(ownerToken, null);
     if (service != null) {
       service.release();
@@ -135,7 +108,6 @@ public final class RerankFunction extends RichAsyncFunction<RerankRequest, Score
         .whenComplete((scores, error) -> {
           if (error == null) {
             count(scores);
-            publishCacheCounts();
             resultFuture.complete(Collections.singleton(success(request, scores)));
           } else {
             resultFuture.complete(Collections.singleton(failure(request, error)));

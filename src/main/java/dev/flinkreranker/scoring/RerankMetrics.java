@@ -34,13 +34,6 @@ public final class RerankMetrics {
   // Score cache (cache.enabled; per TaskManager like the batcher metrics): hits / lookups so far.
   public static final String CACHE_HIT_RATE = "cacheHitRate";
 
-  /**
-   * Accumulators (not metrics) with the cache's cumulative counts, one pair per TaskManager JVM:
-   * {@code cacheHits@<jvm>} and {@code cacheLookups@<jvm>}. Metrics cannot be read back by the
-   * client that submitted a job; accumulators can, while it runs and when it ends (replay summary).
-   */
-  public static final String CACHE_HITS_ACCUMULATOR = "cacheHits@";
-  public static final String CACHE_LOOKUPS_ACCUMULATOR = "cacheLookups@";
 
   public static final List<String> ALL =
       List.of(

@@ -91,6 +91,16 @@ public final class ScoringService implements AutoCloseable {
     }
   }
 
+  /**
+   * The live service of a key in this JVM, without taking a reference (for observers such as the
+   * replay's cache statistics); empty when none is open.
+   */
+  public static java.util.Optional<ScoringService> peek(Key key) {
+    synchronized (REGISTRY) {
+      return java.util.Optional.ofNullable(REGISTRY.get(key));
+    }
+  }
+
   /** Number of live services in this JVM (tests: one model per TaskManager). */
   public static int liveServices() {
     synchronized (REGISTRY) {
