@@ -1,6 +1,9 @@
 package dev.flinkreranker.cli;
 
+import dev.flinkreranker.config.RerankOptions;
 import dev.flinkreranker.local.LocalDemo;
+import dev.flinkreranker.local.ModelChoice;
+import dev.flinkreranker.model.hub.ModelResolver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +21,8 @@ final class LocalCommand implements Callable<Integer> {
   @Mixin JobOptions job = new JobOptions();
 
   @Option(names = "--model", paramLabel = "M",
-      description = "Scorer: a model directory, a hub id, or 'lexical' (default: the profile's).")
+      description = "Scorer: a model directory, a hub id, or 'lexical' (default: "
+          + ModelChoice.DEFAULT_MODEL + " when it can be resolved, else lexical with a banner).")
   String model;
 
   @Option(names = "--once", description = "Exit 0 once every sample is ranked (or dead-lettered).")
@@ -42,6 +46,10 @@ final class LocalCommand implements Callable<Integer> {
       extra.add("model.name=" + model);
     }
     var conf = job.load(Path.of("job", "local.yaml"), extra);
+    // The default model is tried and may fall back to lexical; a named one must work.
+    String named = conf.getOptional(RerankOptions.MODEL).orElse(null);
+    conf.set(RerankOptions.MODEL,
+        ModelChoice.choose(named, ModelResolver.fromEnvironment(), System.out));
     return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,
         System.out, System.console() != null, once ? null : System.in));
   }

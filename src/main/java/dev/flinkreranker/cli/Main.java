@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       LocalCommand.class,
       RunCommand.class,
+      BenchCommand.class,
+      ModelsCommand.class,
       ReplayCommand.class,
     })
 public final class Main implements Runnable {

@@ -20,7 +20,7 @@ import java.util.Set;
  * value is comparable across requests of the same query length.
  *
  * <p>Tokenization is Unicode-aware: NFKC, lower case, combining marks removed (Arabic diacritics,
- * Latin accents); runs of letters/digits are words; Han, Hiragana, Katakana and Hangul, which are
+ * Latin accents: café = cafe); runs of letters/digits are words; Han, Hiragana, Katakana and Hangul, which are
  * written without spaces, become single characters plus overlapping bigrams.
  */
 public final class LexicalScorer implements Scorer {
@@ -137,7 +137,12 @@ public final class LexicalScorer implements Scorer {
         }
         prevCjk = cp;
       } else if (Character.isLetterOrDigit(cp)) {
-        word.appendCodePoint(cp);
+        // Strip accents: decompose the letter alone and keep everything but combining marks
+        // (per letter, so Hangul syllables, handled above, are never split into jamo).
+        String decomposed = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFD);
+        decomposed.codePoints()
+            .filter(c -> Character.getType(c) != Character.NON_SPACING_MARK)
+            .forEach(word::appendCodePoint);
         prevCjk = -1;
       } else {
         flush(word, tokens);

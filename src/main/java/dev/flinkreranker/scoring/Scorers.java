@@ -1,5 +1,8 @@
 package dev.flinkreranker.scoring;
 
+import dev.flinkreranker.model.hub.ModelResolver;
+import java.nio.file.Path;
+
 /** Opens the scorer a {@link ScorerSpec} names. */
 public final class Scorers {
   private Scorers() {}
@@ -8,7 +11,9 @@ public final class Scorers {
     if (spec.isLexical()) {
       return new LexicalScorer();
     }
+    // A directory stays as is; a hub id becomes its snapshot in the shared cache (downloaded once).
+    Path dir = ModelResolver.fromEnvironment().resolve(spec.model()).dir();
     throw new IllegalArgumentException(
-        "cannot open model '" + spec.model() + "': the Qwen3 engine is not wired in yet");
+        "cannot open model '" + spec.model() + "' (" + dir + "): the Qwen3 engine is not wired in yet");
   }
 }

@@ -116,6 +116,7 @@ public final class ScoringService implements AutoCloseable {
   private final BatchSettings settings;
   private final LongSupplier nanoTime;
   private final long modelLoadMillis;
+  private final boolean ownsScorer;
   private int references; // guarded by REGISTRY
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -136,6 +137,12 @@ public final class ScoringService implements AutoCloseable {
   private final AtomicInteger lastBatchTokens = new AtomicInteger();
 
   ScoringService(Key key, Scorer scorer, long modelLoadMillis, LongSupplier nanoTime) {
+    this(key, scorer, modelLoadMillis, nanoTime, true);
+  }
+
+  private ScoringService(Key key, Scorer scorer, long modelLoadMillis, LongSupplier nanoTime,
+      boolean ownsScorer) {
+    this.ownsScorer = ownsScorer;
     this.key = key;
     this.scorer = scorer;
     this.settings = key.settings();
@@ -147,10 +154,13 @@ public final class ScoringService implements AutoCloseable {
     batcher.start();
   }
 
-  /** A standalone service not in the JVM registry (benchmarks, tests); close it when done. */
+  /**
+   * A service outside the JVM registry (benchmarks): close it when done; the scorer stays open and
+   * belongs to the caller, so several services can be run over one loaded model.
+   */
   public static ScoringService standalone(Scorer scorer, BatchSettings settings) {
     return new ScoringService(new Key(new ScorerSpec(scorer.name(), "cpu", "fp32", 0), settings),
-        scorer, 0, System::nanoTime);
+        scorer, 0, System::nanoTime, false);
   }
 
   public String modelName() {
@@ -377,8 +387,10 @@ public final class ScoringService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     failEverything("scoring service closed");
-    scorer.close();
-    LOG.info("Closed scorer {}", scorer.name());
+    if (ownsScorer) {
+      scorer.close();
+      LOG.info("Closed scorer {}", scorer.name());
+    }
   }
 
   // ------------------------------------------------------------------ statistics

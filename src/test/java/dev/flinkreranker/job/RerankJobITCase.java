@@ -10,13 +10,12 @@ import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.config.JobConfig;
 import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.kafka.TopicAdmin;
-import dev.flinkreranker.local.EmbeddedKafka;
 import dev.flinkreranker.testutil.CandidateSets;
+import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
 import dev.flinkreranker.testutil.KafkaTestUtil;
 import dev.flinkreranker.testutil.PoisonScorer;
 import dev.flinkreranker.validation.ReasonCode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,8 +28,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,18 +45,10 @@ class RerankJobITCase {
           .setNumberSlotsPerTaskManager(2)
           .build());
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension
+  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start(Files.createTempDirectory("kafka-itcase"));
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    kafka.close();
-  }
 
   /** What a test record should become. */
   private record Expectation(String requestId, String top1, ReasonCode deadLetter) {}
@@ -167,13 +156,13 @@ class RerankJobITCase {
     boolean avroOut = !format.equals("avro");
     Map<String, JsonNode> results = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommitted(kafka.bootstrapServers(), out)) {
-      JsonNode node = decodeResult(r.value(), avroOut);
+      JsonNode node = decode(r.value(), avroOut, dev.flinkreranker.avro.RerankResult.class);
       assertTrue(results.put(node.get("request_id").asText(), node) == null,
           "duplicate result for " + node.get("request_id"));
     }
     List<JsonNode> deadLetters = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommitted(kafka.bootstrapServers(), dlq)) {
-      deadLetters.add(decodeDeadLetter(r.value(), avroOut));
+      deadLetters.add(decode(r.value(), avroOut, dev.flinkreranker.avro.DeadLetter.class));
     }
 
     long good = expected.stream().filter(e -> e.deadLetter() == null).count();
@@ -225,23 +214,14 @@ class RerankJobITCase {
     return avro ? CandidateSets.avro(set) : CandidateSets.json(set, i % 2 == 0);
   }
 
-  private static JsonNode decodeResult(byte[] value, boolean avro) throws Exception {
+  /** Output records as plain JSON trees, whichever format the job wrote. */
+  private static <T extends org.apache.avro.specific.SpecificRecordBase> JsonNode decode(
+      byte[] value, boolean avro, Class<T> type) throws Exception {
     if (!avro) {
       return JSON.readTree(value);
     }
-    var reader = new org.apache.avro.specific.SpecificDatumReader<>(
-        dev.flinkreranker.avro.RerankResult.class);
-    var r = reader.read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(value, null));
-    return dev.flinkreranker.kafka.RecordEncoding.toJson(r);
-  }
-
-  private static JsonNode decodeDeadLetter(byte[] value, boolean avro) throws Exception {
-    if (!avro) {
-      return JSON.readTree(value);
-    }
-    var reader = new org.apache.avro.specific.SpecificDatumReader<>(
-        dev.flinkreranker.avro.DeadLetter.class);
-    var r = reader.read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(value, null));
-    return dev.flinkreranker.kafka.RecordEncoding.toJson(r);
+    T record = new org.apache.avro.specific.SpecificDatumReader<>(type)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(value, null));
+    return dev.flinkreranker.kafka.RecordEncoding.toJson(record);
   }
 }

@@ -1,0 +1,66 @@
+package dev.flinkreranker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+  @Test
+  void profilesLoadAndOverridesWin(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("p.yaml");
+    Files.writeString(yaml, """
+        batch:
+          max-pairs: 16
+          max-wait: 20ms
+        input.topics: [a, b]
+        kafka.properties.security.protocol: SSL
+        """);
+    Configuration conf = JobConfig.load(yaml, List.of("batch.max-pairs=64", "model.name=lexical"));
+    assertEquals(64, conf.get(RerankOptions.BATCH_MAX_PAIRS));
+    assertEquals(Duration.ofMillis(20), conf.get(RerankOptions.BATCH_MAX_WAIT));
+    assertEquals(List.of("a", "b"), conf.get(RerankOptions.INPUT_TOPICS));
+    assertEquals("SSL", conf.toMap().get("kafka.properties.security.protocol"));
+  }
+
+  @Test
+  void unknownKeysAreRejectedWithASuggestion() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> JobConfig.load(null, List.of("batch.max-pair=3")));
+    assertTrue(e.getMessage().contains("batch.max-pairs"), e.getMessage());
+  }
+
+  @Test
+  void badValuesFailAtLoad() {
+    assertThrows(IllegalArgumentException.class,
+        () -> JobConfig.load(null, List.of("batch.max-pairs=many")));
+    assertThrows(IllegalArgumentException.class, () -> JobConfig.load(null, List.of("novalue")));
+  }
+
+  @Test
+  void shippedProfilesUseOnlyKnownKeys() {
+    for (String p : List.of("job/local.yaml", "job/cluster.yaml")) {
+      Configuration conf = JobConfig.load(Path.of(p), List.of());
+      assertFalse(conf.toMap().isEmpty(), p);
+    }
+  }
+
+  @Test
+  void everyOptionIsDocumentedAndListedInTheReadme() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    for (ConfigOption<?> o : RerankOptions.all()) {
+      assertFalse(o.description().toString().isBlank(), o.key());
+      assertTrue(readme.contains("`" + o.key() + "`"), "README does not list " + o.key());
+    }
+  }
+}
