@@ -23,8 +23,12 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Configuration conf = job.load(null, List.of());
-    if (conf.get(RerankOptions.MODE).trim().equalsIgnoreCase("replay")) {
+    String mode = conf.get(RerankOptions.MODE).trim().toLowerCase(java.util.Locale.ROOT);
+    if (mode.equals("replay")) {
       return ReplayCommand.run(conf, System.out, System.err);
+    }
+    if (!mode.equals("streaming")) {
+      throw new IllegalArgumentException("job.mode must be streaming or replay, got '" + mode + "'");
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     RerankJob.buildKafka(env, conf);
