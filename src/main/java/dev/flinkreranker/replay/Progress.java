@@ -19,7 +19,7 @@ public final class Progress implements Runnable, AutoCloseable {
   private final PrintStream err;
   private final boolean terminal;
   private final Duration logInterval;
-  private final long startNanos = System.nanoTime();
+  private final long startNanos;
   private final Thread thread;
   private volatile boolean stopped;
   private boolean drewBar;
@@ -27,10 +27,12 @@ public final class Progress implements Runnable, AutoCloseable {
   /**
    * @param accumulators the running job's accumulators (may throw while the job starts or ends)
    * @param total records in the input
+   * @param startNanos when the replay started ({@link System#nanoTime}), for records/s and ETA
    */
-  public Progress(Supplier<Map<String, Object>> accumulators, long total, PrintStream err,
-      boolean terminal, Duration logInterval) {
+  public Progress(Supplier<Map<String, Object>> accumulators, long total, long startNanos,
+      PrintStream err, boolean terminal, Duration logInterval) {
     this.accumulators = accumulators;
+    this.startNanos = startNanos;
     this.total = total;
     this.err = err;
     this.terminal = terminal;

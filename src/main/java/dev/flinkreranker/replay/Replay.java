@@ -66,8 +66,8 @@ public final class Replay {
         + " records, model " + conf.get(RerankOptions.MODEL) + " -> " + spec.output());
     long start = System.nanoTime();
     JobClient job = env.executeAsync(conf.get(RerankOptions.JOB_NAME) + "-replay");
-    Progress progress = new Progress(() -> accumulators(job), input.records(), console.err(),
-        console.terminal(), spec.progressInterval()).start();
+    Progress progress = new Progress(() -> accumulators(job), input.records(), start,
+        console.err(), console.terminal(), spec.progressInterval()).start();
     JobExecutionResult result;
     try {
       result = job.getJobExecutionResult().get();
@@ -75,9 +75,9 @@ public final class Replay {
       progress.close();
       throw new IllegalStateException("replay job failed: " + rootMessage(e), e);
     }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     Map<String, Object> acc = result.getAllAccumulatorResults();
     progress.finish(acc);
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
     OrderedOutput.Merged merged = null;
     String output = spec.output().toString();

@@ -198,6 +198,24 @@ class ReplayFileITCase {
   }
 
   @Test
+  void replayCommandOverTheLabelledSamplesReportsTheEvaluation() throws Exception {
+    Path out = dir.resolve("samples-out");
+    Path report = dir.resolve("samples-report.json");
+    int exit = dev.flinkreranker.cli.Main.run("replay", "--input", "job/samples",
+        "--output", out.toString(), "--ordered", "--report", report.toString(),
+        "--model", "lexical");
+    assertEquals(0, exit);
+    // 7 labelled samples and one without candidates (job/samples/08-dead-letter-example.jsonl).
+    assertEquals(7, Files.readAllLines(out.resolve("results.jsonl")).size());
+    assertEquals(1, Files.readAllLines(out.resolve("dead-letters.jsonl")).size());
+    JsonNode evaluation = JSON.readTree(report.toFile()).get("evaluation");
+    assertEquals(7, evaluation.get("labelled_requests").asLong());
+    // The samples list a relevant candidate first, so the retrieval order is perfect on top-1.
+    assertEquals(1.0, evaluation.get("retrieval").get("top1_accuracy").asDouble());
+    assertEquals(1.0, evaluation.get("retrieval").get("mrr@10").asDouble());
+  }
+
+  @Test
   void avroContainerLogsReplayToAvroFilesDeterministically() throws Exception {
     Path avroLogs = Files.createDirectories(dir.resolve("avro-logs"));
     Random random = new Random(7);
