@@ -114,9 +114,9 @@ public final class RerankJob {
 
     Duration timeout = conf.get(RerankOptions.ASYNC_TIMEOUT);
     int retries = conf.get(RerankOptions.ASYNC_RETRIES);
-    ScoringService.Key key = new ScoringService.Key(scorerSpec(conf), batchSettings(conf));
-    if (conf.get(RerankOptions.CACHE_ENABLED)) {
-      scorers = CachingScorer.wrap(scorers, conf.get(RerankOptions.CACHE_MAX_ENTRIES));
+    ScoringService.Key key = scoringKey(conf);
+    if (key.cacheEntries() > 0) {
+      scorers = CachingScorer.wrap(scorers, key.cacheEntries());
     }
     RerankFunction rerank = new RerankFunction(key, scorers,
         conf.getOptional(RerankOptions.DEFAULT_INSTRUCTION).orElse(null),
@@ -166,6 +166,16 @@ public final class RerankJob {
   public static ScorerSpec scorerSpec(Configuration conf) {
     return new ScorerSpec(conf.get(RerankOptions.MODEL), conf.get(RerankOptions.DEVICE),
         conf.get(RerankOptions.DTYPE), conf.get(RerankOptions.MAX_LENGTH));
+  }
+
+  /** The key of the job's per-JVM scoring service (model, batching, score cache). */
+  public static ScoringService.Key scoringKey(Configuration conf) {
+    boolean cache = conf.get(RerankOptions.CACHE_ENABLED);
+    int entries = conf.get(RerankOptions.CACHE_MAX_ENTRIES);
+    if (cache && entries < 1) {
+      throw new IllegalArgumentException("cache.max-entries must be >= 1, got " + entries);
+    }
+    return new ScoringService.Key(scorerSpec(conf), batchSettings(conf), cache ? entries : 0);
   }
 
   public static BatchSettings batchSettings(Configuration conf) {

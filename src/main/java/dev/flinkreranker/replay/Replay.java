@@ -55,9 +55,7 @@ public final class Replay {
 
     RerankJob.Streams streams = RerankJob.build(env, jobConf, input.source(), sinks.results(),
         sinks.deadLetters(), scorers);
-    ScoringService.Key scoring = new ScoringService.Key(RerankJob.scorerSpec(jobConf),
-        RerankJob.batchSettings(jobConf));
-    streams.scored().process(new EvaluationTap(scoring))
+    streams.scored().process(new EvaluationTap(RerankJob.scoringKey(jobConf)))
         .name("replay evaluation").uid(UID_EVALUATION);
     streams.deadLetters().process(new DeadLetterTap())
         .name("replay dead-letter count").uid(UID_DEAD_LETTER_COUNT);
