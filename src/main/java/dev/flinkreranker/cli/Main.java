@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       LocalCommand.class,
       RunCommand.class,
+      ScoreCommand.class,
+      TryCommand.class,
       BenchCommand.class,
       ModelsCommand.class,
       ReplayCommand.class,

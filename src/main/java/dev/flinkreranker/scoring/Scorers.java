@@ -1,7 +1,10 @@
 package dev.flinkreranker.scoring;
 
 import dev.flinkreranker.model.hub.ModelResolver;
-import java.nio.file.Path;
+import dev.flinkreranker.model.hub.ResolvedModel;
+import dev.flinkreranker.model.qwen3.Qwen3Reranker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** Opens the scorer a {@link ScorerSpec} names. */
 public final class Scorers {
@@ -12,8 +15,18 @@ public final class Scorers {
       return new LexicalScorer();
     }
     // A directory stays as is; a hub id becomes its snapshot in the shared cache (downloaded once).
-    Path dir = ModelResolver.fromEnvironment().resolve(spec.model()).dir();
-    throw new IllegalArgumentException(
-        "cannot open model '" + spec.model() + "' (" + dir + "): the Qwen3 engine is not wired in yet");
+    ResolvedModel model = ModelResolver.fromEnvironment().resolve(spec.model());
+    // Results name the model as the user did, pinned to the commit when it came from the hub.
+    String name = model.fromHub() ? model.id() + "@" + model.commit() : spec.model();
+    try {
+      return Qwen3Reranker.load(model.dir(), name,
+          Qwen3Reranker.Options.defaults()
+              .withDevice(spec.device())
+              .withDtype(spec.dtype())
+              .withMaxLength(spec.maxLength()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot open model " + spec.model() + " (" + model.dir() + "): " + e.getMessage(), e);
+    }
   }
 }

@@ -1,0 +1,494 @@
+package dev.flinkreranker.model.qwen3;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Qwen3 decoder forward pass on DJL's PyTorch engine, step for step as transformers'
+ * {@code modeling_qwen3.py}, reduced to what a yes/no reranker needs: the logit difference
+ * {@code h_last · (W_a − W_b)} of two vocabulary rows at the last position.
+ *
+ * <p>Shape legend: B batch, T sequence (left padded), D hidden, N query heads, KV key/value heads,
+ * G = N / KV, H head_dim, I intermediate, C query rows of one attention chunk.
+ *
+ * <p>Precision: {@link Precision#FP32} everywhere, or {@link Precision#FP16} for GPUs — FP16 weights
+ * and matmuls, while the residual stream, RMSNorms, RoPE and softmax stay FP32 and the SwiGLU product
+ * is scaled per row before the FP16 down projection so it cannot overflow. PyTorch 2.7's CPU kernels
+ * support every FP16 op used here (matmul, casts, views), so the FP16 path also runs on the CPU —
+ * slowly — which lets tests check it against FP32 and the reference.
+ *
+ * <p>Not thread safe: one forward at a time (the scoring service has one batcher thread per model).
+ */
+public final class Qwen3Model implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Qwen3Model.class);
+
+  /** Budget for one attention chunk's score matrix (B·N·C·T floats), which bounds C. */
+  private static final long ATTENTION_CHUNK_BYTES = 256L << 20;
+
+  /**
+   * Tokens per MLP chunk: the (tokens, 2·I) gate/up activations of a 32K-token input of an 8B
+   * model would take GBs at once, so long inputs go through the MLP in row chunks.
+   */
+  private static final int MLP_CHUNK_TOKENS = 4096;
+
+  /** Added to masked attention scores; finite, so fully masked (padding) rows stay NaN-free. */
+  private static final float MASKED = -1e9f;
+
+  /** Matmul precision. */
+  public enum Precision {
+    FP32,
+    FP16;
+
+    /** {@code auto | fp32 | fp16}; auto is FP16 on a GPU and FP32 on the CPU. */
+    public static Precision parse(String s, Device device) {
+      String v = s == null ? "auto" : s.trim().toLowerCase(Locale.ROOT);
+      return switch (v) {
+        case "auto" -> device.isGpu() ? FP16 : FP32;
+        case "fp32", "float32" -> FP32;
+        case "fp16", "float16", "half" -> FP16;
+        default -> throw new IllegalArgumentException(
+            "unknown dtype '" + s + "' (expected auto, fp32 or fp16)");
+      };
+    }
+  }
+
+  /** Device weights of one decoder layer. */
+  private record Layer(
+      NDArray inputNorm, // (D) fp32
+      NDArray qkvT, // (D, (N + 2·KV)·H) mm dtype: q, k and v projections fused, transposed view
+      NDArray qNorm, // (H) fp32
+      NDArray kNorm, // (H) fp32
+      NDArray oT, // (N·H, D) mm dtype
+      NDArray postNorm, // (D) fp32
+      NDArray gateUpT, // (D, 2·I) mm dtype: gate and up projections fused
+      NDArray downT) {} // (I, D) mm dtype
+
+  private final Qwen3Config cfg;
+  private final NDManager manager;
+  private final Precision precision;
+  private final DataType mm;
+  private final HostTensor embed; // (V, D) stays on the host: only input rows are ever needed
+  private final List<Layer> layers;
+  private final NDArray finalNorm; // (D) fp32
+  private final NDArray headRow; // (D) fp32: W[a] − W[b] of the LM head
+  private final float[] invFreq; // (H/2) RoPE inverse frequencies, computed in float32 as HF does
+  private long attentionChunkBytes = ATTENTION_CHUNK_BYTES;
+  private int mlpChunkTokens = MLP_CHUNK_TOKENS;
+
+  private Qwen3Model(
+      Qwen3Config cfg,
+      NDManager manager,
+      Precision precision,
+      HostTensor embed,
+      List<Layer> layers,
+      NDArray finalNorm,
+      NDArray headRow) {
+    this.cfg = cfg;
+    this.manager = manager;
+    this.precision = precision;
+    this.mm = precision == Precision.FP16 ? DataType.FLOAT16 : DataType.FLOAT32;
+    this.embed = embed;
+    this.layers = layers;
+    this.finalNorm = finalNorm;
+    this.headRow = headRow;
+    this.invFreq = inverseFrequencies(cfg.headDim(), cfg.ropeTheta());
+  }
+
+  /** {@code auto | cpu | gpu | gpu:N}; auto picks the first GPU when there is one. */
+  public static Device parseDevice(String s) {
+    String v = s == null ? "auto" : s.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("auto")) {
+      return Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+    if (v.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (v.equals("gpu") || v.equals("cuda")) {
+      return Device.gpu();
+    }
+    if (v.startsWith("gpu:") || v.startsWith("cuda:")) {
+      try {
+        return Device.gpu(Integer.parseInt(v.substring(v.indexOf(':') + 1)));
+      } catch (NumberFormatException e) {
+        // fall through to the error below
+      }
+    }
+    throw new IllegalArgumentException("unknown device '" + s + "' (expected auto, cpu, gpu or gpu:N)");
+  }
+
+  /**
+   * Copies the weights to {@code device} and prepares the head row for the logit difference
+   * {@code logit(positiveToken) − logit(negativeToken)}.
+   */
+  public static Qwen3Model create(
+      Qwen3Weights w, Device device, Precision precision, int positiveToken, int negativeToken) {
+    Qwen3Config c = w.config();
+    for (int t : new int[] {positiveToken, negativeToken}) {
+      if (t < 0 || t >= c.vocabSize()) {
+        throw new IllegalArgumentException("token id " + t + " outside vocab_size " + c.vocabSize());
+      }
+    }
+    long start = System.nanoTime();
+    NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+    try {
+      DataType mm = precision == Precision.FP16 ? DataType.FLOAT16 : DataType.FLOAT32;
+      List<Layer> layers = new ArrayList<>(c.numHiddenLayers());
+      for (Qwen3Weights.Layer l : w.layers()) {
+        layers.add(
+            new Layer(
+                upload(manager, l.inputLayernorm(), DataType.FLOAT32),
+                fusedTransposed(manager, mm, l.qProj(), l.kProj(), l.vProj()),
+                upload(manager, l.qNorm(), DataType.FLOAT32),
+                upload(manager, l.kNorm(), DataType.FLOAT32),
+                fusedTransposed(manager, mm, l.oProj()),
+                upload(manager, l.postAttentionLayernorm(), DataType.FLOAT32),
+                fusedTransposed(manager, mm, l.gateProj(), l.upProj()),
+                fusedTransposed(manager, mm, l.downProj())));
+      }
+      NDArray norm = upload(manager, w.norm(), DataType.FLOAT32);
+      // The only rows of the LM head a yes/no reranker needs, as one FP32 difference row (D).
+      float[] a = w.lmHead().row(positiveToken);
+      float[] b = w.lmHead().row(negativeToken);
+      float[] diff = new float[a.length];
+      for (int i = 0; i < a.length; i++) {
+        diff[i] = a[i] - b[i];
+      }
+      NDArray head = manager.create(diff);
+      Qwen3Model model =
+          new Qwen3Model(c, manager, precision, w.embedTokens(), List.copyOf(layers), norm, head);
+      LOG.info(
+          "Qwen3 model ({} layers, hidden {}, {} heads / {} kv heads, head_dim {}) on {} in {} loaded in {} ms",
+          c.numHiddenLayers(),
+          c.hiddenSize(),
+          c.numAttentionHeads(),
+          c.numKeyValueHeads(),
+          c.headDim(),
+          device,
+          precision,
+          (System.nanoTime() - start) / 1_000_000);
+      return model;
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  private static NDArray upload(NDManager m, HostTensor t, DataType type) {
+    NDArray a = m.create(t.toDirectFloats(), new Shape(t.shape()));
+    if (type == DataType.FLOAT32) {
+      return a;
+    }
+    NDArray cast = a.toType(type, false);
+    a.close();
+    return cast;
+  }
+
+  /** Stacks (out_k, in) weights along out and returns the transposed (in, Σ out_k) view. */
+  private static NDArray fusedTransposed(NDManager m, DataType type, HostTensor... parts) {
+    NDArray fused;
+    if (parts.length == 1) {
+      fused = upload(m, parts[0], type);
+    } else {
+      NDList list = new NDList();
+      for (HostTensor p : parts) {
+        list.add(upload(m, p, type));
+      }
+      fused = NDArrays.concat(list, 0);
+      list.close();
+    }
+    // Transposed view: matmul hands it to BLAS as a transposed operand, no copy.
+    return fused.transpose(1, 0);
+  }
+
+  /**
+   * Overrides the memory budgets that split attention into query-row chunks and the MLP into token
+   * chunks (tests use tiny budgets to check that chunking does not change results).
+   */
+  void setChunking(long attentionBytes, int mlpTokens) {
+    this.attentionChunkBytes = attentionBytes;
+    this.mlpChunkTokens = mlpTokens;
+  }
+
+  public Qwen3Config config() {
+    return cfg;
+  }
+
+  public Precision precision() {
+    return precision;
+  }
+
+  public Device device() {
+    return manager.getDevice();
+  }
+
+  /**
+   * For each token sequence, {@code logit(positive) − logit(negative)} at its last token. The
+   * sequences are left padded to the longest one; a sequence's result does not depend on the others.
+   */
+  public float[] logitDifference(List<int[]> sequences) {
+    int b = sequences.size();
+    if (b == 0) {
+      return new float[0];
+    }
+    int t = 0;
+    for (int[] s : sequences) {
+      if (s.length == 0) {
+        throw new IllegalArgumentException("empty token sequence");
+      }
+      t = Math.max(t, s.length);
+    }
+    try (NDManager fwd = manager.newSubManager()) {
+      int[][] ids = sequences.toArray(new int[0][]);
+      NDArray h = embed(fwd, ids, t); // (B, T, D) fp32 residual stream, left padded
+      NDArray[] rope = rotaryTables(fwd, ids, t); // cos, sin: (B, 1, T, H)
+      NDArray keyValid = keyMask(fwd, ids, t); // (B, 1, 1, T) boolean
+      for (Layer layer : layers) {
+        NDArray next;
+        try (NDScope scope = new NDScope()) {
+          next = decoderLayer(layer, h, rope[0], rope[1], keyValid);
+          NDScope.unregister(next);
+        }
+        h.close();
+        h = next;
+      }
+      try (NDScope scope = new NDScope()) {
+        // Only the last position matters: final RMSNorm of (B, D), then the FP32 head row.
+        NDArray last = h.get(new NDIndex(":, -1, :")); // (B, D)
+        NDArray normed = rmsNorm(last, finalNorm);
+        return normed.matMul(headRow).toFloatArray(); // (B)
+      }
+    }
+  }
+
+  /** One decoder layer: x + attn(norm(x)), then + mlp(norm(·)). Returns (B, T, D) fp32. */
+  private NDArray decoderLayer(
+      Layer l, NDArray h, NDArray cos, NDArray sin, NDArray keyValid) {
+    long b = h.getShape().get(0);
+    long t = h.getShape().get(1);
+    int n = cfg.numAttentionHeads();
+    int kv = cfg.numKeyValueHeads();
+    int hd = cfg.headDim();
+    int g = cfg.groups();
+
+    // 1. Pre-attention RMSNorm (fp32), then the fused q/k/v projection in the matmul dtype.
+    NDArray x = rmsNorm(h, l.inputNorm).toType(mm, false); // (B, T, D)
+    NDArray qkv = x.matMul(l.qkvT); // (B, T, (N + 2·KV)·H)
+    NDList parts = qkv.split(new long[] {(long) n * hd, (long) (n + kv) * hd}, 2);
+    NDArray q = parts.get(0).reshape(b, t, n, hd); // (B, T, N, H)
+    NDArray k = parts.get(1).reshape(b, t, kv, hd); // (B, T, KV, H)
+    NDArray v = parts.get(2).reshape(b, t, kv, hd); // (B, T, KV, H)
+
+    // 2. Per-head RMSNorm of queries and keys (fp32) BEFORE RoPE, as Qwen3 does.
+    q = rmsNorm(q.toType(DataType.FLOAT32, false), l.qNorm).transpose(0, 2, 1, 3); // (B, N, T, H)
+    k = rmsNorm(k.toType(DataType.FLOAT32, false), l.kNorm).transpose(0, 2, 1, 3); // (B, KV, T, H)
+    v = v.transpose(0, 2, 1, 3); // (B, KV, T, H)
+
+    // 3. Rotate-half RoPE in fp32 at each token's position.
+    q = applyRope(q, cos, sin);
+    k = applyRope(k, cos, sin);
+
+    // 4. Causal + padding masked attention, grouped by KV head, in chunks of query rows.
+    //    The 1/sqrt(H) scaling is applied to q (fp32) before the matmul.
+    NDArray qs = q.mul(1.0 / Math.sqrt(hd)).toType(mm, false).reshape(b, kv, g, t, hd); // (B,KV,G,T,H)
+    NDArray kT = k.toType(mm, false).transpose(0, 1, 3, 2); // (B, KV, H, T)
+    NDArray vm = v.toType(mm, false); // (B, KV, T, H)
+    long rowBytes = b * n * t * Float.BYTES;
+    long chunk = Math.max(1, Math.min(t, attentionChunkBytes / rowBytes));
+    NDList outs = new NDList();
+    for (long r0 = 0; r0 < t; r0 += chunk) {
+      long r1 = Math.min(t, r0 + chunk);
+      NDArray o;
+      try (NDScope scope = new NDScope()) {
+        o = attentionChunk(qs, kT, vm, keyValid, r0, r1);
+        NDScope.unregister(o);
+      }
+      NDScope.register(o);
+      outs.add(o);
+    }
+    NDArray attn = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 2); // (B, N, T, H)
+    attn = attn.transpose(0, 2, 1, 3).reshape(b, t, (long) n * hd); // (B, T, N·H)
+
+    // 5. Output projection and residual (fp32).
+    NDArray h1 = h.add(attn.matMul(l.oT).toType(DataType.FLOAT32, false)); // (B, T, D)
+
+    // 6. Post-attention RMSNorm and SwiGLU MLP (in token chunks for long inputs), then residual.
+    long tokens = b * t;
+    NDArray flat = h1.reshape(tokens, cfg.hiddenSize()); // (B·T, D)
+    NDArray mlp;
+    if (tokens <= mlpChunkTokens) {
+      mlp = mlp(l, flat);
+    } else {
+      NDList chunks = new NDList();
+      for (long r0 = 0; r0 < tokens; r0 += mlpChunkTokens) {
+        long r1 = Math.min(tokens, r0 + mlpChunkTokens);
+        NDArray c;
+        try (NDScope scope = new NDScope()) {
+          c = mlp(l, flat.get(new NDIndex("{}:{}, :", r0, r1)));
+          NDScope.unregister(c);
+        }
+        NDScope.register(c);
+        chunks.add(c);
+      }
+      mlp = NDArrays.concat(chunks, 0);
+    }
+    return h1.add(mlp.reshape(b, t, cfg.hiddenSize())); // (B, T, D)
+  }
+
+  /** RMSNorm then down(silu(gate(x)) · up(x)) for rows x: (R, D) fp32 → (R, D) fp32. */
+  private NDArray mlp(Layer l, NDArray rows) {
+    NDArray x = rmsNorm(rows, l.postNorm).toType(mm, false); // (R, D)
+    NDList gu = x.matMul(l.gateUpT).toType(DataType.FLOAT32, false).split(2, 1);
+    NDArray gate = gu.get(0); // (R, I)
+    NDArray up = gu.get(1); // (R, I)
+    NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // (R, I) fp32
+    if (precision == Precision.FP16) {
+      // Scale each row into [-1, 1] so the FP16 product cannot overflow, undo after the matmul.
+      NDArray scale = act.abs().max(new int[] {-1}, true).maximum(1e-20f); // (R, 1)
+      return act.div(scale).toType(mm, false).matMul(l.downT).toType(DataType.FLOAT32, false).mul(scale);
+    }
+    return act.matMul(l.downT); // (R, D)
+  }
+
+  /**
+   * Attention for query rows [r0, r1): returns (B, N, C, H) in the matmul dtype. Causality means
+   * these rows never see keys at or after r1, so only keys [0, r1) take part (K = r1): long inputs
+   * skip the upper triangle chunk by chunk.
+   */
+  private NDArray attentionChunk(
+      NDArray qs, NDArray kT, NDArray v, NDArray keyValid, long r0, long r1) {
+    long b = qs.getShape().get(0);
+    long t = kT.getShape().get(3);
+    long c = r1 - r0;
+    int kv = cfg.numKeyValueHeads();
+    int g = cfg.groups();
+    int n = cfg.numAttentionHeads();
+    int hd = cfg.headDim();
+    if (r1 < t) {
+      kT = kT.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, KV, H, K)
+      v = v.get(new NDIndex(":, :, 0:{}, :", r1)); // (B, KV, K, H)
+      keyValid = keyValid.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, 1, 1, K)
+    }
+    long k = r1;
+    NDArray qc = qs.get(new NDIndex(":, :, :, {}:{}, :", r0, r1)).reshape(b, kv, g * c, hd); // (B,KV,G·C,H)
+    NDArray scores =
+        qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, k); // (B, N, C, K)
+    // Causal by index (left padding keeps index order) and padding keys masked out.
+    NDArray rows = manager.arange(r0, r1, 1, DataType.INT64).reshape(c, 1); // (C, 1)
+    NDArray cols = manager.arange(0, k, 1, DataType.INT64).reshape(1, k); // (1, K)
+    NDArray allowed = cols.lte(rows).reshape(1, 1, c, k).logicalAnd(keyValid); // (B, 1, C, K)
+    NDArray bias = allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED); // 0 or MASKED
+    NDArray probs = scores.add(bias).softmax(-1).toType(mm, false); // (B, N, C, K)
+    return probs.reshape(b, kv, g * c, k).matMul(v).reshape(b, n, c, hd); // (B, N, C, H)
+  }
+
+  /** RMSNorm over the last axis in fp32: x / sqrt(mean(x²) + eps) · w. */
+  private NDArray rmsNorm(NDArray x, NDArray w) {
+    NDArray inv = x.pow(2).mean(new int[] {-1}, true).add((float) cfg.rmsNormEps()).pow(-0.5f);
+    return x.mul(inv).mul(w);
+  }
+
+  /** x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁]; x: (B, heads, T, H) fp32. */
+  private static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
+    long half = x.getShape().get(3) / 2;
+    NDList halves = x.split(new long[] {half}, 3); // 2 × (B, heads, T, H/2)
+    NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3); // (B, heads, T, H)
+    return x.mul(cos).add(rotated.mul(sin));
+  }
+
+  /** Embedding rows of the input tokens, left padded with zeros: (B, T, D) fp32. */
+  private NDArray embed(NDManager m, int[][] ids, int t) {
+    int b = ids.length;
+    int d = cfg.hiddenSize();
+    FloatBuffer buf =
+        ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(b * t, d), Float.BYTES))
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+    float[] row = new float[d];
+    for (int i = 0; i < b; i++) {
+      int pad = t - ids[i].length;
+      buf.position((i * t + pad) * d);
+      for (int id : ids[i]) {
+        if (id < 0 || id >= cfg.vocabSize()) {
+          throw new IllegalArgumentException("token id " + id + " outside vocab_size " + cfg.vocabSize());
+        }
+        embed.readFloats((long) id * d, row, 0, d);
+        buf.put(row);
+      }
+    }
+    buf.rewind();
+    return m.create(buf, new Shape(b, t, d));
+  }
+
+  /**
+   * cos and sin tables (B, 1, T, H). Positions count from each sequence's first real token, so a
+   * left-padded sequence sees exactly the positions it would see alone.
+   */
+  private NDArray[] rotaryTables(NDManager m, int[][] ids, int t) {
+    int b = ids.length;
+    int hd = cfg.headDim();
+    int half = hd / 2;
+    float[] cos = new float[b * t * hd];
+    float[] sin = new float[b * t * hd];
+    for (int i = 0; i < b; i++) {
+      int pad = t - ids[i].length;
+      for (int p = pad; p < t; p++) {
+        float pos = p - pad;
+        int base = (i * t + p) * hd;
+        for (int j = 0; j < half; j++) {
+          // freqs = pos · inv_freq in float32 (as transformers), then cos/sin of that float.
+          float f = pos * invFreq[j];
+          float c = (float) Math.cos(f);
+          float s = (float) Math.sin(f);
+          cos[base + j] = c;
+          cos[base + j + half] = c;
+          sin[base + j] = s;
+          sin[base + j + half] = s;
+        }
+      }
+    }
+    Shape shape = new Shape(b, 1, t, hd);
+    return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+  }
+
+  /** True for real tokens, false for left padding: (B, 1, 1, T). */
+  private static NDArray keyMask(NDManager m, int[][] ids, int t) {
+    boolean[] valid = new boolean[ids.length * t];
+    for (int i = 0; i < ids.length; i++) {
+      for (int p = t - ids[i].length; p < t; p++) {
+        valid[i * t + p] = true;
+      }
+    }
+    return m.create(valid, new Shape(ids.length, 1, 1, t));
+  }
+
+  /** inv_freq[j] = 1 / theta^(2j / H), in float32 arithmetic like transformers' default RoPE. */
+  static float[] inverseFrequencies(int headDim, double theta) {
+    float[] inv = new float[headDim / 2];
+    for (int j = 0; j < inv.length; j++) {
+      float exponent = (float) (2 * j) / (float) headDim;
+      inv[j] = 1.0f / (float) Math.pow((float) theta, exponent);
+    }
+    return inv;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.flinkreranker.scoring;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads score requests as JSON lines {@code {"query": ..., "document": ..., "instruction": ...?}},
+ * the input of the {@code score} command (one vLLM /score pair per line). Blank lines are an error
+ * too: every line must produce exactly one output line.
+ */
+public final class JsonLinePairs {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private JsonLinePairs() {}
+
+  /** A malformed input line; the message names the 1-based line number. */
+  public static final class BadLineException extends IOException {
+    private final int line;
+
+    public BadLineException(int line, String problem) {
+      super("line " + line + ": " + problem);
+      this.line = line;
+    }
+
+    public int line() {
+      return line;
+    }
+  }
+
+  /**
+   * Parses every line; {@code defaultInstruction} (may be null) applies to lines without an
+   * instruction.
+   */
+  public static List<Pair> read(BufferedReader in, String defaultInstruction) throws IOException {
+    List<Pair> pairs = new ArrayList<>();
+    int lineNo = 0;
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      lineNo++;
+      pairs.add(parse(lineNo, line, defaultInstruction));
+    }
+    return pairs;
+  }
+
+  static Pair parse(int lineNo, String line, String defaultInstruction) throws BadLineException {
+    JsonNode n;
+    try {
+      n = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new BadLineException(lineNo, "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (n == null || !n.isObject()) {
+      throw new BadLineException(lineNo, "expected a JSON object with \"query\" and \"document\"");
+    }
+    String query = text(lineNo, n, "query", true);
+    String document = text(lineNo, n, "document", true);
+    String instruction = text(lineNo, n, "instruction", false);
+    return new Pair(query, document, instruction != null ? instruction : defaultInstruction);
+  }
+
+  private static String text(int lineNo, JsonNode n, String field, boolean required)
+      throws BadLineException {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new BadLineException(lineNo, "missing \"" + field + "\"");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new BadLineException(lineNo, "\"" + field + "\" must be a string");
+    }
+    return v.asText();
+  }
+}
