@@ -82,8 +82,6 @@ public final class BatchingBenchmark {
     }
   }
 
-  private static final int ROUNDS = 3;
-
   private static Run median(List<Run> runs) {
     List<Run> sorted = new ArrayList<>(runs);
     sorted.sort(java.util.Comparator.comparingDouble(Run::pairsPerSecond));
@@ -99,9 +97,9 @@ public final class BatchingBenchmark {
   }
 
   /** The full comparison for one scorer; returns a JSON-friendly map. */
-  public static Map<String, Object> compare(Scorer scorer, BatchSettings batched, int requests,
-      long seed) throws InterruptedException {
-    List<List<Pair>> stream = SyntheticRequests.generate(requests, seed);
+  public static Map<String, Object> compare(Scorer scorer, BatchSettings batched,
+      List<List<Pair>> stream, int rounds, long seed) throws InterruptedException {
+    int requests = stream.size();
     // Warm-up (JIT, allocator, model caches) on a slice of the stream.
     peak(scorer, batched, stream.subList(0, Math.max(1, requests / 10)), "warmup");
 
@@ -110,7 +108,7 @@ public final class BatchingBenchmark {
     // a neighbour process) then hits both alike.
     List<Run> batchedRuns = new ArrayList<>();
     List<Run> singleRuns = new ArrayList<>();
-    for (int round = 0; round < ROUNDS; round++) {
+    for (int round = 0; round < rounds; round++) {
       batchedRuns.add(peak(scorer, batched, stream, "micro-batched"));
       singleRuns.add(peak(scorer, single, stream, "per-pair"));
     }

@@ -2,6 +2,11 @@ package dev.flinkreranker.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.bench.BatchingBenchmark;
+import dev.flinkreranker.bench.SyntheticRequests;
+import dev.flinkreranker.model.qwen3.Qwen3Config;
+import dev.flinkreranker.model.qwen3.Qwen3Reranker;
+import dev.flinkreranker.model.qwen3.Qwen3Weights;
+import java.nio.file.Path;
 import dev.flinkreranker.scoring.BatchSettings;
 import dev.flinkreranker.scoring.Scorer;
 import dev.flinkreranker.scoring.ScorerSpec;
@@ -18,8 +23,27 @@ import picocli.CommandLine.Option;
         + " pairs/s, speedup, p50/p99 latency at half load, padding efficiency.")
 final class BenchBatchingCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "lexical",
-      description = "Scorer: lexical, a model directory or hub id (default: ${DEFAULT-VALUE}).")
+      description = "Scorer: lexical, a model directory or hub id, or a Qwen3 with random weights"
+          + " built in memory: random:tiny (hidden 64, 2 layers) or random:qwen3-0.6b (the"
+          + " Qwen3-Reranker-0.6B shape). Default: ${DEFAULT-VALUE}.")
   String model;
+
+  @Option(names = "--tokenizer", defaultValue = "target/tokenizer-qwen3/package/models",
+      description = "Directory with tokenizer.json for random:* models (the build fetches the real"
+          + " Qwen3 tokenizer there).")
+  Path tokenizer;
+
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Peak runs per configuration, alternated; the median is reported.")
+  int rounds;
+
+  @Option(names = "--candidate-scale", defaultValue = "1.0",
+      description = "Scale of the candidates per request (5-100 at 1.0).")
+  double candidateScale;
+
+  @Option(names = "--length-scale", defaultValue = "1.0",
+      description = "Scale of document lengths (15-500 words at 1.0).")
+  double lengthScale;
 
   @Option(names = "--device", defaultValue = "cpu") String device;
   @Option(names = "--dtype", defaultValue = "auto") String dtype;
@@ -37,11 +61,27 @@ final class BenchBatchingCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BatchSettings settings = new BatchSettings(maxPairs, maxTokens, maxWait, 1 << 20);
-    try (Scorer scorer = Scorers.open(new ScorerSpec(model, device, dtype, maxLength))) {
-      Map<String, Object> result = BatchingBenchmark.compare(scorer, settings, requests, seed);
+    try (Scorer scorer = open()) {
+      Map<String, Object> result = BatchingBenchmark.compare(scorer, settings,
+          SyntheticRequests.generate(requests, seed, candidateScale, lengthScale), rounds, seed);
       System.out.println(json ? new ObjectMapper().writeValueAsString(result)
           : BatchingBenchmark.table(result));
     }
     return 0;
+  }
+
+  private Scorer open() throws java.io.IOException {
+    Qwen3Reranker.Options options = Qwen3Reranker.Options.defaults()
+        .withDevice(device).withDtype(dtype).withMaxLength(maxLength);
+    // Random weights with the real Qwen3 vocabulary, so the real tokenizer's ids are in range.
+    return switch (model) {
+      case "random:tiny" -> Qwen3Reranker.withWeights(model, Qwen3Weights.random(
+          new Qwen3Config(64, 128, 2, 4, 2, 16, 151936, 1e-6, 1_000_000, true, 40960), 42),
+          tokenizer, options);
+      case "random:qwen3-0.6b" -> Qwen3Reranker.withWeights(model, Qwen3Weights.random(
+          new Qwen3Config(1024, 3072, 28, 16, 8, 128, 151936, 1e-6, 1_000_000, true, 40960), 42),
+          tokenizer, options);
+      default -> Scorers.open(new ScorerSpec(model, device, dtype, maxLength));
+    };
   }
 }

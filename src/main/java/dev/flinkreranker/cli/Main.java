@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       TryCommand.class,
       BenchCommand.class,
       ModelsCommand.class,
+      ReplayCommand.class,
     })
 public final class Main implements Runnable {
 

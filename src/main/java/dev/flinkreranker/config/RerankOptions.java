@@ -42,6 +42,13 @@ public final class RerankOptions {
           .withDescription("Read the input topics up to the offsets that are latest at start-up,"
               + " then finish (replay of a backlog); false runs continuously.");
 
+  public static final ConfigOption<String> MODE =
+      key("job.mode").stringType().defaultValue("streaming")
+          .withDescription("streaming: rerank the input topics continuously (or up to the latest"
+              + " offsets with job.bounded) | replay: rerank a bounded range of a topic or a set"
+              + " of files given by the replay.* keys, then print a summary and an evaluation"
+              + " report (what the `replay` command runs).");
+
   // ---- model / scorer ----
   public static final ConfigOption<String> MODEL =
       key("model.name").stringType().defaultValue("lexical")
@@ -66,6 +73,20 @@ public final class RerankOptions {
           .withDescription("Instruction used when a request has none; unset means the model"
               + " card's default ('Given a web search query, retrieve relevant passages that"
               + " answer the query').");
+
+  // ---- score cache ----
+  public static final ConfigOption<Boolean> CACHE_ENABLED =
+      key("cache.enabled").booleanType().defaultValue(false)
+          .withDescription("Remember scores by (model, instruction, query, document) so that a"
+              + " pair that repeats is scored once (per TaskManager, LRU). For request-scoped"
+              + " scorers (lexical BM25, whose scores depend on the request's other candidates)"
+              + " the key also covers every document of the request. The replay command turns"
+              + " it on unless told otherwise.");
+
+  public static final ConfigOption<Integer> CACHE_MAX_ENTRIES =
+      key("cache.max-entries").intType().defaultValue(100_000)
+          .withDescription("Scores kept by the cache; the least recently used are evicted"
+              + " (an entry takes about 100 bytes: documents are kept as a hash).");
 
   // ---- input ----
   public static final ConfigOption<String> BOOTSTRAP_SERVERS =
@@ -141,6 +162,67 @@ public final class RerankOptions {
       key("output.transaction-timeout").durationType().defaultValue(Duration.ofSeconds(60))
           .withDescription("Kafka transaction timeout; must not exceed the broker's"
               + " transaction.max.timeout.ms or the job restart-loops.");
+
+  public static final ConfigOption<Boolean> OUTPUT_SOURCE_ATTRIBUTES =
+      key("output.source-attributes").booleanType().defaultValue(false)
+          .withDescription("Add where each result's input was read to its attributes:"
+              + " source.topic, source.partition, source.offset (for file input: the file, 0 and"
+              + " the line number). Replay turns it on: ordered output is sorted by it.");
+
+  // ---- replay (job.mode: replay) ----
+  public static final ConfigOption<String> REPLAY_INPUT =
+      key("replay.input").stringType().noDefaultValue()
+          .withDescription("What to replay: kafka:TOPIC (a range of it, see replay.from/to), or"
+              + " a file, directory or glob of CandidateSet logs: JSON lines (*.jsonl, *.json) or"
+              + " Avro container files (*.avro), each optionally gzipped (*.gz). Several inputs"
+              + " are separated by ';'.");
+
+  public static final ConfigOption<String> REPLAY_OUTPUT =
+      key("replay.output").stringType().noDefaultValue()
+          .withDescription("Where results go: kafka:TOPIC (exactly-once KafkaSink; dead letters"
+              + " to output.dead-letter-topic) or a directory (FileSink committed on checkpoints:"
+              + " results/ and dead-letters/ part files, or results.jsonl|.avro and"
+              + " dead-letters.jsonl|.avro with replay.ordered). Files are JSON lines or Avro"
+              + " container files after output.format.");
+
+  public static final ConfigOption<String> REPLAY_FROM =
+      key("replay.from").stringType().noDefaultValue()
+          .withDescription("Kafka input: first record timestamp to replay (inclusive), ISO-8601"
+              + " such as 2026-11-01T00:00Z or epoch millis. Exclusive with replay.from-offsets.");
+
+  public static final ConfigOption<String> REPLAY_TO =
+      key("replay.to").stringType().noDefaultValue()
+          .withDescription("Kafka input: record timestamp where the replay stops (exclusive),"
+              + " ISO-8601 or epoch millis. Exclusive with replay.to-offsets.");
+
+  public static final ConfigOption<String> REPLAY_FROM_OFFSETS =
+      key("replay.from-offsets").stringType().defaultValue("earliest")
+          .withDescription("Kafka input without replay.from: earliest | latest-at-start |"
+              + " explicit offsets PARTITION:OFFSET,... (partitions not listed start at"
+              + " earliest).");
+
+  public static final ConfigOption<String> REPLAY_TO_OFFSETS =
+      key("replay.to-offsets").stringType().defaultValue("latest-at-start")
+          .withDescription("Kafka input without replay.to: latest-at-start (the end offsets when"
+              + " the replay starts) | explicit offsets PARTITION:OFFSET,... (exclusive;"
+              + " partitions not listed stop at latest-at-start).");
+
+  public static final ConfigOption<Boolean> REPLAY_ORDERED =
+      key("replay.ordered").booleanType().defaultValue(false)
+          .withDescription("File output: after the job, merge the committed part files into one"
+              + " file sorted by input position (source, partition, offset) in canonical form"
+              + " (emitted_at = event_time, queue_millis = inference_millis = 0, dead letters'"
+              + " failed_at = 0), so the same input and model give byte-identical files whatever"
+              + " the parallelism or batch sizes.");
+
+  public static final ConfigOption<String> REPLAY_REPORT =
+      key("replay.report").stringType().noDefaultValue()
+          .withDescription("Write the summary and evaluation report to this JSON file.");
+
+  public static final ConfigOption<Duration> REPLAY_PROGRESS_INTERVAL =
+      key("replay.progress-interval").durationType().defaultValue(Duration.ofSeconds(10))
+          .withDescription("How often progress is logged when stderr is not a terminal (on a"
+              + " terminal a progress bar is redrawn twice a second).");
 
   // ---- ranking ----
   public static final ConfigOption<Integer> TOP_K =

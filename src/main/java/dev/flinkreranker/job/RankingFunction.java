@@ -2,6 +2,7 @@ package dev.flinkreranker.job;
 
 import dev.flinkreranker.avro.DeadLetter;
 import dev.flinkreranker.avro.RerankResult;
+import dev.flinkreranker.avro.internal.RawRecord;
 import dev.flinkreranker.avro.internal.RerankRequest;
 import dev.flinkreranker.avro.internal.ScoredRequest;
 import dev.flinkreranker.ranking.ResultAssembler;
@@ -23,16 +24,32 @@ public final class RankingFunction extends ProcessFunction<ScoredRequest, Rerank
   private final int defaultTopK;
   private final OutputTag<DeadLetter> deadLetters;
   private final Clock clock;
+  private final boolean sourceAttributes;
 
   private transient Counter resultsOut;
   private transient Counter deadLetterCount;
   private transient Histogram requestLatency;
 
   public RankingFunction(int defaultTopK, OutputTag<DeadLetter> deadLetters, Clock clock) {
+    this(defaultTopK, deadLetters, clock, false);
+  }
+
+  /**
+   * @param sourceAttributes add {@link #SOURCE_TOPIC}, {@link #SOURCE_PARTITION} and
+   *     {@link #SOURCE_OFFSET} to each result (replay sorts and traces results by them)
+   */
+  public RankingFunction(int defaultTopK, OutputTag<DeadLetter> deadLetters, Clock clock,
+      boolean sourceAttributes) {
     this.defaultTopK = defaultTopK;
     this.deadLetters = deadLetters;
     this.clock = clock;
+    this.sourceAttributes = sourceAttributes;
   }
+
+  /** Result attributes with the input position ({@code output.source-attributes}). */
+  public static final String SOURCE_TOPIC = "source.topic";
+  public static final String SOURCE_PARTITION = "source.partition";
+  public static final String SOURCE_OFFSET = "source.offset";
 
   @Override
   public void open(OpenContext openContext) {
@@ -54,7 +71,14 @@ public final class RankingFunction extends ProcessFunction<ScoredRequest, Rerank
           request.getCandidateSet().getRequestId(), now));
       return;
     }
-    out.collect(ResultAssembler.assemble(scored, defaultTopK, now));
+    RerankResult result = ResultAssembler.assemble(scored, defaultTopK, now);
+    if (sourceAttributes) {
+      RawRecord raw = request.getRaw();
+      result.getAttributes().put(SOURCE_TOPIC, String.valueOf(raw.getTopic()));
+      result.getAttributes().put(SOURCE_PARTITION, String.valueOf(raw.getPartition()));
+      result.getAttributes().put(SOURCE_OFFSET, String.valueOf(raw.getOffset()));
+    }
+    out.collect(result);
     resultsOut.inc();
     requestLatency.update(now.toEpochMilli() - request.getReceivedAt());
   }

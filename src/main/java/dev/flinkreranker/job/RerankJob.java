@@ -9,6 +9,7 @@ import dev.flinkreranker.config.RerankOptions;
 import dev.flinkreranker.kafka.CandidateSetCodec;
 import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.scoring.BatchSettings;
+import dev.flinkreranker.scoring.CachingScorer;
 import dev.flinkreranker.scoring.RerankFunction;
 import dev.flinkreranker.scoring.ScorerSpec;
 import dev.flinkreranker.scoring.Scorers;
@@ -61,8 +62,12 @@ public final class RerankJob {
   public static final String UID_RESULTS_SINK = "results-sink";
   public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
 
-  /** The streams of a built graph, for callers that attach more. */
-  public record Streams(DataStream<RerankResult> results, DataStream<DeadLetter> deadLetters) {}
+  /**
+   * The streams of a built graph, for callers that attach more (replay taps {@code scored} for its
+   * offline evaluation: unlike results, it has every candidate in input order, with its score).
+   */
+  public record Streams(DataStream<RerankResult> results, DataStream<DeadLetter> deadLetters,
+      DataStream<ScoredRequest> scored) {}
 
   /** Builds the graph reading from and writing to Kafka as configured. */
   public static Streams buildKafka(StreamExecutionEnvironment env, Configuration conf) {
@@ -109,7 +114,10 @@ public final class RerankJob {
 
     Duration timeout = conf.get(RerankOptions.ASYNC_TIMEOUT);
     int retries = conf.get(RerankOptions.ASYNC_RETRIES);
-    ScoringService.Key key = new ScoringService.Key(scorerSpec(conf), batchSettings(conf));
+    ScoringService.Key key = scoringKey(conf);
+    if (key.cacheEntries() > 0) {
+      scorers = CachingScorer.wrap(scorers, key.cacheEntries());
+    }
     RerankFunction rerank = new RerankFunction(key, scorers,
         conf.getOptional(RerankOptions.DEFAULT_INSTRUCTION).orElse(null),
         // Each attempt gets an equal share of the overall timeout, so a stuck one is retried.
@@ -122,7 +130,8 @@ public final class RerankJob {
         .uid(UID_RERANK);
 
     SingleOutputStreamOperator<RerankResult> results = scored
-        .process(new RankingFunction(conf.get(RerankOptions.TOP_K), DEAD_LETTERS, clock))
+        .process(new RankingFunction(conf.get(RerankOptions.TOP_K), DEAD_LETTERS, clock,
+            conf.get(RerankOptions.OUTPUT_SOURCE_ATTRIBUTES)))
         .returns(new AvroTypeInfo<>(RerankResult.class))
         .name("ranking")
         .uid(UID_RANKING);
@@ -132,7 +141,7 @@ public final class RerankJob {
     DataStream<DeadLetter> deadLetters =
         requests.getSideOutput(DEAD_LETTERS).union(results.getSideOutput(DEAD_LETTERS));
     deadLetters.sinkTo(deadLetterSink).name("dead-letter sink").uid(UID_DEAD_LETTER_SINK);
-    return new Streams(results, deadLetters);
+    return new Streams(results, deadLetters, scored);
   }
 
   /** Retries a failed attempt (failure result) with a short fixed delay. */
@@ -157,6 +166,16 @@ public final class RerankJob {
   public static ScorerSpec scorerSpec(Configuration conf) {
     return new ScorerSpec(conf.get(RerankOptions.MODEL), conf.get(RerankOptions.DEVICE),
         conf.get(RerankOptions.DTYPE), conf.get(RerankOptions.MAX_LENGTH));
+  }
+
+  /** The key of the job's per-JVM scoring service (model, batching, score cache). */
+  public static ScoringService.Key scoringKey(Configuration conf) {
+    boolean cache = conf.get(RerankOptions.CACHE_ENABLED);
+    int entries = conf.get(RerankOptions.CACHE_MAX_ENTRIES);
+    if (cache && entries < 1) {
+      throw new IllegalArgumentException("cache.max-entries must be >= 1, got " + entries);
+    }
+    return new ScoringService.Key(scorerSpec(conf), batchSettings(conf), cache ? entries : 0);
   }
 
   public static BatchSettings batchSettings(Configuration conf) {

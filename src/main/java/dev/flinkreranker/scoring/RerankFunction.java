@@ -80,6 +80,7 @@ public final class RerankFunction extends RichAsyncFunction<RerankRequest, Score
       group.gauge(RerankMetrics.PADDING_EFFICIENCY, (Gauge<Double>) s::paddingEfficiency);
       group.gauge(RerankMetrics.QUEUE_DEPTH, (Gauge<Integer>) s::queueDepth);
       group.gauge(RerankMetrics.MODEL_LOAD_MILLIS, (Gauge<Long>) s::modelLoadMillis);
+      s.cache().ifPresent(c -> group.gauge(RerankMetrics.CACHE_HIT_RATE, (Gauge<Double>) c::hitRate));
     }
   }
 

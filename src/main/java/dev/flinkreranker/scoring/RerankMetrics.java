@@ -31,9 +31,13 @@ public final class RerankMetrics {
   public static final String QUEUE_DEPTH = "queueDepth";
   public static final String MODEL_LOAD_MILLIS = "modelLoadMillis";
 
+  // Score cache (cache.enabled; per TaskManager like the batcher metrics): hits / lookups so far.
+  public static final String CACHE_HIT_RATE = "cacheHitRate";
+
+
   public static final List<String> ALL =
       List.of(
           RECORDS_IN, RESULTS_OUT, DEAD_LETTERS, PAIRS_SCORED, REQUESTS_SCORED,
           TRUNCATED_DOCUMENTS, REQUEST_LATENCY_MILLIS, INFERENCE_MILLIS, BATCHES, BATCH_PAIRS,
-          BATCH_TOKENS, PADDING_EFFICIENCY, QUEUE_DEPTH, MODEL_LOAD_MILLIS);
+          BATCH_TOKENS, PADDING_EFFICIENCY, QUEUE_DEPTH, MODEL_LOAD_MILLIS, CACHE_HIT_RATE);
 }

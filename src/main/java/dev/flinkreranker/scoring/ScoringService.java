@@ -36,7 +36,19 @@ public final class ScoringService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
 
   /** Identity of a shared service: one model per (scorer spec, batch settings) per JVM. */
-  public record Key(ScorerSpec spec, BatchSettings settings) implements java.io.Serializable {}
+  public record Key(ScorerSpec spec, BatchSettings settings, int cacheEntries)
+      implements java.io.Serializable {
+    /**
+     * @param cacheEntries size of the score cache in front of the model, 0 for none: a job with a
+     *     cache and one without must not share a service (the first to open it would decide)
+     */
+    public Key {}
+
+    /** A service without a score cache. */
+    public Key(ScorerSpec spec, BatchSettings settings) {
+      this(spec, settings, 0);
+    }
+  }
 
   /** Opens the scorer of a spec; serializable so Flink functions can carry it. */
   @FunctionalInterface
@@ -88,6 +100,16 @@ public final class ScoringService implements AutoCloseable {
         s.close();
       }
       REGISTRY.clear();
+    }
+  }
+
+  /**
+   * The live service of a key in this JVM, without taking a reference (for observers such as the
+   * replay's cache statistics); empty when none is open.
+   */
+  public static java.util.Optional<ScoringService> peek(Key key) {
+    synchronized (REGISTRY) {
+      return java.util.Optional.ofNullable(REGISTRY.get(key));
     }
   }
 
@@ -155,6 +177,11 @@ public final class ScoringService implements AutoCloseable {
 
   public String modelName() {
     return scorer.name();
+  }
+
+  /** The score cache in front of the model, when {@code cache.enabled}. */
+  public java.util.Optional<CachingScorer> cache() {
+    return scorer instanceof CachingScorer c ? java.util.Optional.of(c) : java.util.Optional.empty();
   }
 
   /**

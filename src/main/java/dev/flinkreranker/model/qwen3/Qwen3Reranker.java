@@ -120,28 +120,32 @@ public final class Qwen3Reranker implements Scorer {
   public static Qwen3Reranker load(Path modelDir, String name, Options options) throws IOException {
     long start = System.nanoTime();
     Qwen3Config config = Qwen3Config.load(modelDir);
-    HuggingFaceTokenizer tokenizer = openTokenizer(modelDir);
+    Qwen3Weights weights = Qwen3Weights.load(config, SafetensorsCheckpoint.open(modelDir));
+    Qwen3Reranker reranker = withWeights(name, weights, modelDir, options);
+    LOG.info("Qwen3-Reranker {} loaded in {} ms (max length {})", modelDir,
+        (System.nanoTime() - start) / 1_000_000, options.maxLength());
+    return reranker;
+  }
+
+  /**
+   * A reranker over weights already in memory (benchmarks build random Qwen3-shaped ones) and the
+   * tokenizer files in {@code tokenizerDir}.
+   */
+  public static Qwen3Reranker withWeights(
+      String name, Qwen3Weights weights, Path tokenizerDir, Options options) throws IOException {
+    HuggingFaceTokenizer tokenizer = openTokenizer(tokenizerDir);
     try {
       TokenIds ids = tokenIds(tokenizer);
-      SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(modelDir);
-      Qwen3Weights weights = Qwen3Weights.load(config, checkpoint);
       Device device = Qwen3Model.parseDevice(options.device());
       Qwen3Model.Precision precision = Qwen3Model.Precision.parse(options.dtype(), device);
       Qwen3Model model = Qwen3Model.create(weights, device, precision, ids.yes, ids.no);
-      LOG.info(
-          "Qwen3-Reranker {} loaded in {} ms (max length {}, yes={} no={})",
-          modelDir,
-          (System.nanoTime() - start) / 1_000_000,
-          options.maxLength(),
-          ids.yes,
-          ids.no);
       try {
         return new Qwen3Reranker(name, tokenizer, model, ids, options);
       } catch (RuntimeException e) {
         model.close();
         throw e;
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
     }
