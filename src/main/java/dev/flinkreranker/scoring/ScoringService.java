@@ -57,6 +57,7 @@ public final class ScoringService implements AutoCloseable {
   }
 
   private static final Map<Key, ScoringService> REGISTRY = new HashMap<>();
+  private static final int WINDOW_BATCHES = 16;
   private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /**
@@ -251,8 +252,12 @@ public final class ScoringService implements AutoCloseable {
           if (closed) {
             return;
           }
-          window.addAll(queue);
-          queue.clear();
+          // A window is at most WINDOW_BATCHES batches, taken in arrival order: enough pairs to sort
+          // by length (padding), few enough that a backlog cannot make early pairs wait behind it.
+          int limit = settings.maxPairs() * WINDOW_BATCHES;
+          while (!queue.isEmpty() && window.size() < limit) {
+            window.add(queue.poll());
+          }
           requests.addAll(requestQueue);
           requestQueue.clear();
         } finally {
