@@ -23,8 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Bounded: least-recently-used entries are evicted beyond {@code maxEntries}. Thread-safe; the
  * micro-batcher calls it from one thread, metrics read the counters from others.
  */
-public final class CachingScorer implements Scorer {
-  private final Scorer delegate;
+public final class CachingScorer extends ForwardingScorer {
   private final int maxEntries;
   private final Map<Key, Float> cache;
   private final AtomicLong hits = new AtomicLong();
@@ -34,10 +33,10 @@ public final class CachingScorer implements Scorer {
   private record Key(long hi, long lo) {}
 
   public CachingScorer(Scorer delegate, int maxEntries) {
+    super(delegate);
     if (maxEntries < 1) {
       throw new IllegalArgumentException("cache.max-entries must be >= 1, got " + maxEntries);
     }
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.maxEntries = maxEntries;
     this.cache = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
@@ -51,20 +50,6 @@ public final class CachingScorer implements Scorer {
   public static ScoringService.ScorerFactory wrap(ScoringService.ScorerFactory factory,
       int maxEntries) {
     return spec -> new CachingScorer(factory.open(spec), maxEntries);
-  }
-
-  public Scorer delegate() {
-    return delegate;
-  }
-
-  @Override
-  public String name() {
-    return delegate.name();
-  }
-
-  @Override
-  public boolean requestScoped() {
-    return delegate.requestScoped();
   }
 
   @Override
@@ -196,8 +181,4 @@ public final class CachingScorer implements Scorer {
     }
   }
 
-  @Override
-  public void close() {
-    delegate.close();
-  }
 }

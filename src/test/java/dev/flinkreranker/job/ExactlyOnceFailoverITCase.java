@@ -1,5 +1,6 @@
 package dev.flinkreranker.job;
 
+import dev.flinkreranker.testutil.FlinkTestCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,7 @@ import dev.flinkreranker.kafka.TopicAdmin;
 import dev.flinkreranker.scoring.LexicalScorer;
 import dev.flinkreranker.scoring.Pair;
 import dev.flinkreranker.scoring.PreparedPair;
-import dev.flinkreranker.scoring.Scorer;
+import dev.flinkreranker.scoring.ForwardingScorer;
 import dev.flinkreranker.scoring.ScorerSpec;
 import dev.flinkreranker.scoring.ScoringService;
 import dev.flinkreranker.testutil.CandidateSets;
@@ -31,7 +32,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -48,36 +48,19 @@ class ExactlyOnceFailoverITCase {
   private static final int REQUESTS = 10_000;
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension FLINK = FlinkTestCluster.oneTaskManagerTwoSlots();
 
   @RegisterExtension
   static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
   /** BM25 that takes a little time per request, so the failure lands mid-stream. */
-  static final class SlowLexical implements Scorer {
-    private final LexicalScorer delegate = new LexicalScorer();
+  static final class SlowLexical extends ForwardingScorer {
+    SlowLexical() {
+      super(new LexicalScorer());
+    }
 
     static ScoringService.ScorerFactory factory() {
       return (ScorerSpec spec) -> new SlowLexical();
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public boolean requestScoped() {
-      return true;
-    }
-
-    @Override
-    public PreparedPair prepare(Pair pair) {
-      return delegate.prepare(pair);
     }
 
     @Override

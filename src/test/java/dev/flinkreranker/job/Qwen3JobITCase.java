@@ -1,5 +1,6 @@
 package dev.flinkreranker.job;
 
+import dev.flinkreranker.testutil.FlinkTestCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,11 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class Qwen3JobITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension FLINK = FlinkTestCluster.oneTaskManagerTwoSlots();
 
   @RegisterExtension
   static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();

@@ -1,5 +1,6 @@
 package dev.flinkreranker.replay;
 
+import dev.flinkreranker.testutil.FlinkTestCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -24,7 +25,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,11 +45,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KafkaReplayITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension FLINK = FlinkTestCluster.oneTaskManagerTwoSlots();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String IN = "replay-candidates";

@@ -1,5 +1,6 @@
 package dev.flinkreranker.replay;
 
+import dev.flinkreranker.testutil.FlinkTestCluster;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +26,6 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,11 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplayFileITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension FLINK = FlinkTestCluster.oneTaskManagerTwoSlots();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int GOOD = 60;

@@ -1,7 +1,7 @@
 package dev.flinkreranker.testutil;
 
+import dev.flinkreranker.scoring.ForwardingScorer;
 import dev.flinkreranker.scoring.LexicalScorer;
-import dev.flinkreranker.scoring.Pair;
 import dev.flinkreranker.scoring.PreparedPair;
 import dev.flinkreranker.scoring.Scorer;
 import dev.flinkreranker.scoring.ScorerSpec;
@@ -9,32 +9,16 @@ import dev.flinkreranker.scoring.ScoringService;
 import java.util.List;
 
 /** BM25, except that it throws on any call containing a document with the word POISON. */
-public final class PoisonScorer implements Scorer {
+public final class PoisonScorer extends ForwardingScorer {
   public static final String POISON = "POISON";
-  private final Scorer delegate;
 
   public PoisonScorer(Scorer delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** A serializable factory for the job graph. */
   public static ScoringService.ScorerFactory factory() {
     return (ScorerSpec spec) -> new PoisonScorer(new LexicalScorer());
-  }
-
-  @Override
-  public String name() {
-    return delegate.name();
-  }
-
-  @Override
-  public boolean requestScoped() {
-    return delegate.requestScoped();
-  }
-
-  @Override
-  public PreparedPair prepare(Pair pair) {
-    return delegate.prepare(pair);
   }
 
   @Override

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -111,23 +110,6 @@ public final class SafeTensor {
     float[] out = new float[checkedIntCount()];
     readFloats(0, out, 0, out.length);
     return out;
-  }
-
-  /** The whole tensor as a native-order direct float buffer, for handing to the engine. */
-  public FloatBuffer toDirectFloats() {
-    int n = checkedIntCount();
-    if ((long) n * Float.BYTES > Integer.MAX_VALUE) {
-      throw new IllegalStateException(
-          file + ": tensor '" + name + "' has " + n + " elements, too many for one float buffer");
-    }
-    FloatBuffer out = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    float[] block = new float[Math.min(n, 1 << 20)];
-    for (int start = 0; start < n; start += block.length) {
-      int len = Math.min(block.length, n - start);
-      readFloats(start, block, 0, len);
-      out.put(block, 0, len);
-    }
-    return out.flip();
   }
 
   private int checkedIntCount() {
