@@ -5,6 +5,7 @@ import dev.flinkreranker.avro.DeadLetter;
 import dev.flinkreranker.avro.internal.RawRecord;
 import dev.flinkreranker.avro.internal.RerankRequest;
 import dev.flinkreranker.kafka.CandidateSetCodec;
+import dev.flinkreranker.kafka.RecordEncoding;
 import dev.flinkreranker.scoring.RerankMetrics;
 import dev.flinkreranker.validation.CandidateSetValidator;
 import dev.flinkreranker.validation.ReasonCode;
@@ -51,7 +52,7 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Rer
   @Override
   public void processElement(RawRecord raw, Context ctx, Collector<RerankRequest> out) {
     recordsIn.inc();
-    byte[] value = bytes(raw);
+    byte[] value = raw.getValue() == null ? null : RecordEncoding.bytes(raw.getValue());
     try {
       if (value != null && value.length > maxRecordBytes) {
         throw new RejectedRecordException(ReasonCode.RECORD_TOO_LARGE, "record of "
@@ -75,15 +76,5 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Rer
       ctx.output(deadLetters,
           DeadLetters.of(raw, e.code(), e.getMessage(), e.requestId(), clock.instant()));
     }
-  }
-
-  private static byte[] bytes(RawRecord raw) {
-    if (raw.getValue() == null) {
-      return null;
-    }
-    java.nio.ByteBuffer b = raw.getValue().duplicate();
-    byte[] bytes = new byte[b.remaining()];
-    b.get(bytes);
-    return bytes;
   }
 }

@@ -56,6 +56,14 @@ public final class RecordEncoding {
     return format == CandidateSetCodec.Format.AVRO ? avro((SpecificRecord) record) : json(record);
   }
 
+  /** The remaining bytes of an Avro {@code bytes} value, leaving the buffer's position alone. */
+  public static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer dup = buffer.duplicate();
+    byte[] bytes = new byte[dup.remaining()];
+    dup.get(bytes);
+    return bytes;
+  }
+
   /** The plain JSON tree of an Avro record. */
   public static ObjectNode toJson(GenericRecord record) {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -80,10 +88,7 @@ public final class RecordEncoding {
       map.forEach((k, x) -> o.set(k.toString(), value(x)));
       return o;
     } else if (v instanceof ByteBuffer b) {
-      ByteBuffer dup = b.duplicate();
-      byte[] bytes = new byte[dup.remaining()];
-      dup.get(bytes);
-      return f.binaryNode(bytes);
+      return f.binaryNode(bytes(b));
     } else if (v instanceof Instant t) {
       return f.numberNode(t.toEpochMilli());
     } else if (v instanceof Double d) {

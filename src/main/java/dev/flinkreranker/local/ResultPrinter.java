@@ -8,7 +8,6 @@ import dev.flinkreranker.kafka.CandidateSetCodec;
 import dev.flinkreranker.kafka.RecordEncoding;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -153,9 +152,5 @@ public final class ResultPrinter implements Runnable, AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -69,15 +69,8 @@ public final class Progress implements Runnable, AutoCloseable {
   }
 
   private synchronized void show(Map<String, Object> acc) {
-    long results = 0;
-    long dead = 0;
-    for (Map.Entry<String, Object> e : acc.entrySet()) {
-      if (e.getKey().equals(ReplayCounters.RESULTS)) {
-        results = ((Number) e.getValue()).longValue();
-      } else if (e.getKey().startsWith(ReplayCounters.DEAD_LETTERS)) {
-        dead += ((Number) e.getValue()).longValue();
-      }
-    }
+    long results = ReplayCounters.count(acc, ReplayCounters.RESULTS);
+    long dead = ReplayCounters.sumWithPrefix(acc, ReplayCounters.DEAD_LETTERS);
     String line = line(results + dead, total, dead,
         (System.nanoTime() - startNanos) / 1e9);
     if (terminal) {

@@ -43,6 +43,23 @@ public final class ReplayCounters {
     return Math.round(value * FIXED_POINT);
   }
 
+  /** The value of one accumulator, 0 when absent. */
+  public static long count(java.util.Map<String, Object> acc, String name) {
+    Object v = acc.get(name);
+    return v == null ? 0 : ((Number) v).longValue();
+  }
+
+  /** The sum of every accumulator whose name starts with {@code prefix}. */
+  public static long sumWithPrefix(java.util.Map<String, Object> acc, String prefix) {
+    long sum = 0;
+    for (java.util.Map.Entry<String, Object> e : acc.entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        sum += ((Number) e.getValue()).longValue();
+      }
+    }
+    return sum;
+  }
+
   public static int scoreBin(double score) {
     int bin = (int) Math.floor(score * SCORE_BINS);
     return Math.max(0, Math.min(SCORE_BINS - 1, bin));

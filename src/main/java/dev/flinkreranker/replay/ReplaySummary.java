@@ -58,31 +58,24 @@ public record ReplaySummary(String input, String output, String model, long expe
   public static ReplaySummary of(String input, String output, String model, long expected,
       Map<String, Object> acc, Duration elapsed, boolean cacheEnabled) {
     Map<String, Long> dead = new TreeMap<>();
-    long hits = 0;
-    long lookups = 0;
     for (Map.Entry<String, Object> e : acc.entrySet()) {
       if (e.getKey().startsWith(ReplayCounters.DEAD_LETTERS)) {
         dead.put(e.getKey().substring(ReplayCounters.DEAD_LETTERS.length()),
             ((Number) e.getValue()).longValue());
-      } else if (e.getKey().startsWith(ReplayCounters.CACHE_HITS)) {
-        hits += ((Number) e.getValue()).longValue();
-      } else if (e.getKey().startsWith(ReplayCounters.CACHE_LOOKUPS)) {
-        lookups += ((Number) e.getValue()).longValue();
       }
     }
-    long results = count(acc, ReplayCounters.RESULTS);
-    long labelled = count(acc, ReplayCounters.LABELLED);
-    Evaluation evaluation = new Evaluation(count(acc, ReplayCounters.TOP1_CHANGED), labelled,
-        count(acc, ReplayCounters.LABELLED_WITHOUT_RELEVANT), count(acc, ReplayCounters.BAD_LABELS),
+    long hits = ReplayCounters.sumWithPrefix(acc, ReplayCounters.CACHE_HITS);
+    long lookups = ReplayCounters.sumWithPrefix(acc, ReplayCounters.CACHE_LOOKUPS);
+    long results = ReplayCounters.count(acc, ReplayCounters.RESULTS);
+    long labelled = ReplayCounters.count(acc, ReplayCounters.LABELLED);
+    Evaluation evaluation = new Evaluation(
+        ReplayCounters.count(acc, ReplayCounters.TOP1_CHANGED), labelled,
+        ReplayCounters.count(acc, ReplayCounters.LABELLED_WITHOUT_RELEVANT),
+        ReplayCounters.count(acc, ReplayCounters.BAD_LABELS),
         metrics(acc, ReplayCounters.RETRIEVAL, labelled),
         metrics(acc, ReplayCounters.RERANKED, labelled), scores(acc));
     return new ReplaySummary(input, output, model, expected, results, dead, elapsed,
         cacheEnabled ? new Cache(hits, lookups) : null, evaluation);
-  }
-
-  private static long count(Map<String, Object> acc, String name) {
-    Object v = acc.get(name);
-    return v == null ? 0 : ((Number) v).longValue();
   }
 
   private static Metrics metrics(Map<String, Object> acc, String order, long n) {
@@ -92,11 +85,11 @@ public record ReplaySummary(String input, String output, String model, long expe
   }
 
   private static double mean(Map<String, Object> acc, String name, long n) {
-    return n == 0 ? 0 : count(acc, name) / ReplayCounters.FIXED_POINT / n;
+    return n == 0 ? 0 : ReplayCounters.count(acc, name) / ReplayCounters.FIXED_POINT / n;
   }
 
   private static Scores scores(Map<String, Object> acc) {
-    long n = count(acc, ReplayCounters.SCORE_COUNT);
+    long n = ReplayCounters.count(acc, ReplayCounters.SCORE_COUNT);
     long[] coarse = new long[10];
     if (n == 0) {
       return new Scores(0, 0, 0, 0, 0, coarse);

@@ -19,24 +19,17 @@ public final class BatchPlanner {
    * Whether the waiting pairs should be scored now: a full batch by pairs or by padded tokens is
    * available, or the oldest pair has waited {@code maxWait}.
    *
-   * @param waiting pairs in arrival order
-   * @param oldestArrivalNanos arrival time of {@code waiting.get(0)}
+   * @param waiting number of waiting pairs
+   * @param longestTokens the longest waiting pair's tokens
+   * @param oldestArrivalNanos arrival time of the oldest waiting pair
    */
-  public boolean ready(List<? extends Sized> waiting, long oldestArrivalNanos, long nowNanos) {
-    if (waiting.isEmpty()) {
+  public boolean ready(int waiting, int longestTokens, long oldestArrivalNanos, long nowNanos) {
+    if (waiting == 0) {
       return false;
     }
-    if (waiting.size() >= settings.maxPairs()) {
-      return true;
-    }
-    int longest = 0;
-    for (Sized s : waiting) {
-      longest = Math.max(longest, s.tokens());
-    }
-    if ((long) longest * waiting.size() >= settings.maxTokens()) {
-      return true;
-    }
-    return nowNanos - oldestArrivalNanos >= settings.maxWait().toNanos();
+    return waiting >= settings.maxPairs()
+        || (long) longestTokens * waiting >= settings.maxTokens()
+        || nowNanos - oldestArrivalNanos >= settings.maxWait().toNanos();
   }
 
   /** Nanoseconds until {@link #ready} turns true by waiting alone. */

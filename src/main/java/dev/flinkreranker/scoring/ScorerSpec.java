@@ -1,5 +1,7 @@
 package dev.flinkreranker.scoring;
 
+import dev.flinkreranker.model.hub.ModelResolver;
+
 import java.io.Serializable;
 
 /**
@@ -15,7 +17,7 @@ import java.io.Serializable;
 public record ScorerSpec(String model, String device, String dtype, int maxLength)
     implements Serializable {
 
-  public static final String LEXICAL = "lexical";
+  public static final String LEXICAL = ModelResolver.LEXICAL;
   public static final int DEFAULT_MAX_LENGTH = 8192;
 
   public static ScorerSpec lexical() {
@@ -23,6 +25,6 @@ public record ScorerSpec(String model, String device, String dtype, int maxLengt
   }
 
   public boolean isLexical() {
-    return LEXICAL.equalsIgnoreCase(model);
+    return ModelResolver.isLexical(model);
   }
 }

@@ -138,6 +138,7 @@ public final class ScoringService implements AutoCloseable {
   private final ArrayDeque<PendingPair> queue = new ArrayDeque<>(); // guarded by lock
   private final ArrayDeque<Ticket> requestQueue = new ArrayDeque<>(); // request-scoped scorers
   private int queuedPairs; // guarded by lock
+  private int queueLongest; // tokens of the longest pair in queue, guarded by lock
   private boolean closed; // guarded by lock
   private final Thread batcher;
 
@@ -223,6 +224,9 @@ public final class ScoringService implements AutoCloseable {
         requestQueue.add(ticket);
       } else {
         queue.addAll(prepared);
+        for (PendingPair p : prepared) {
+          queueLongest = Math.max(queueLongest, p.tokens());
+        }
       }
       queuedPairs += pairs.size();
       notEmptyOrReady.signal();
@@ -258,6 +262,11 @@ public final class ScoringService implements AutoCloseable {
           while (!queue.isEmpty() && window.size() < limit) {
             window.add(queue.poll());
           }
+          // Once per window, not on every wake-up: the longest pair still waiting.
+          queueLongest = 0;
+          for (PendingPair p : queue) {
+            queueLongest = Math.max(queueLongest, p.tokens());
+          }
           requests.addAll(requestQueue);
           requestQueue.clear();
         } finally {
@@ -286,7 +295,7 @@ public final class ScoringService implements AutoCloseable {
     if (!requestQueue.isEmpty()) {
       return true; // request-scoped scorers take one whole request per call: nothing to wait for
     }
-    return planner.ready(new ArrayList<>(queue), oldestArrival(), nanoTime.getAsLong());
+    return planner.ready(queue.size(), queueLongest, oldestArrival(), nanoTime.getAsLong());
   }
 
   private long oldestArrival() {
@@ -379,6 +388,7 @@ public final class ScoringService implements AutoCloseable {
       queue.clear();
       requestQueue.clear();
       queuedPairs = 0;
+      queueLongest = 0;
       notFull.signalAll();
     } finally {
       lock.unlock();
