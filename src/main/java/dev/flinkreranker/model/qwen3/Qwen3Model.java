@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -38,8 +39,16 @@ import org.slf4j.LoggerFactory;
 public final class Qwen3Model implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Qwen3Model.class);
 
-  /** Budget for one attention chunk's score matrix (B·N·C·T floats), which bounds C. */
-  private static final long ATTENTION_CHUNK_BYTES = 256L << 20;
+  /**
+   * Budget for one attention chunk's score matrix (B·N·C·K floats), which bounds C. On a GPU it
+   * only caps memory. On a CPU the scores, their mask sum and the softmax each make a full pass
+   * over that matrix, so it should stay in cache: a batch of 16 × 500 tokens ran twice as fast
+   * with 4 MiB chunks than with one (B, N, T, T) matrix, and chunks also skip the causal upper
+   * triangle.
+   */
+  private static final long ATTENTION_CHUNK_BYTES_GPU = 256L << 20;
+
+  private static final long ATTENTION_CHUNK_BYTES_CPU = 4L << 20;
 
   /**
    * Tokens per MLP chunk: the (tokens, 2·I) gate/up activations of a 32K-token input of an 8B
@@ -70,14 +79,16 @@ public final class Qwen3Model implements AutoCloseable {
 
   /**
    * What every layer of one forward pass shares: RoPE tables (the query ones pre-scaled by
-   * 1/sqrt(H)), the padding mask, the attention chunking and, when small, the chunks' mask biases.
+   * 1/sqrt(H); the sine ones signed so that rotate_half needs no negation), the padding mask, the
+   * attention chunking and, when small, the chunks' mask biases.
    */
   private record Pass(
       NDArray cos, // (B, 1, T, H)
-      NDArray sin, // (B, 1, T, H)
+      NDArray sin, // (B, 1, T, H) [-sin, sin]
       NDArray cosQ, // (B, 1, T, H) cos / sqrt(H)
-      NDArray sinQ, // (B, 1, T, H) sin / sqrt(H)
+      NDArray sinQ, // (B, 1, T, H) [-sin, sin] / sqrt(H)
       NDArray keyValid, // (B, 1, 1, T) boolean
+      NDArray lastBias, // (B, 1, 1, T) additive mask of the last query row: padding keys only
       long chunkRows, // C
       List<NDArray> biases) {} // per chunk (B, 1, C, K) additive mask, or null: built per layer
 
@@ -104,7 +115,10 @@ public final class Qwen3Model implements AutoCloseable {
   private final NDArray finalNorm; // (D) fp32
   private final NDArray headRow; // (D) fp32: W[a] − W[b] of the LM head
   private final float[] invFreq; // (H/2) RoPE inverse frequencies, computed in float32 as HF does
-  private long attentionChunkBytes = ATTENTION_CHUNK_BYTES;
+  private final NDArray eps; // () fp32 RMSNorm epsilon: a device scalar, since DJL builds a new
+  // array for every Number operand (a JNI allocation that cost more than the op on small inputs)
+  private float[][] ropeCache = new float[0][]; // per position: [cos (H/2) | sin (H/2)]
+  private long attentionChunkBytes;
   private int mlpChunkTokens = MLP_CHUNK_TOKENS;
   private long biasCacheBytes = BIAS_CACHE_BYTES;
 
@@ -125,6 +139,9 @@ public final class Qwen3Model implements AutoCloseable {
     this.finalNorm = finalNorm;
     this.headRow = headRow;
     this.invFreq = inverseFrequencies(cfg.headDim(), cfg.ropeTheta());
+    this.eps = manager.create((float) cfg.rmsNormEps());
+    this.attentionChunkBytes =
+        manager.getDevice().isGpu() ? ATTENTION_CHUNK_BYTES_GPU : ATTENTION_CHUNK_BYTES_CPU;
   }
 
   /** {@code auto | cpu | gpu | gpu:N}; auto picks the first GPU when there is one. */
@@ -276,17 +293,19 @@ public final class Qwen3Model implements AutoCloseable {
       int[][] ids = sequences.toArray(new int[0][]);
       NDArray h = embed(fwd, ids, t); // (B, T, D) fp32 residual stream, left padded
       Pass pass = preparePass(fwd, ids, t);
-      for (Layer layer : layers) {
+      for (int i = 0; i < layers.size(); i++) {
         NDArray next;
         try (NDScope scope = new NDScope()) {
-          next = decoderLayer(layer, h, pass);
+          // Only the last position reaches the head, and the last layer is the only one whose
+          // other positions nothing reads: it runs its queries, attention and MLP on one row.
+          next = decoderLayer(layers.get(i), h, pass, i == layers.size() - 1);
           NDScope.unregister(next);
         }
         h.close();
         h = next;
       }
       try (NDScope scope = new NDScope()) {
-        // Only the last position matters: final RMSNorm of (B, D), then the FP32 head row.
+        // Final RMSNorm of the last position (B, D), then the FP32 head row.
         NDArray last = h.get(new NDIndex(":, -1, :")); // (B, D)
         NDArray normed = rmsNorm(last, finalNorm);
         return normed.matMul(headRow).toFloatArray(); // (B)
@@ -294,10 +313,14 @@ public final class Qwen3Model implements AutoCloseable {
     }
   }
 
-  /** One decoder layer: x + attn(norm(x)), then + mlp(norm(·)). Returns (B, T, D) fp32. */
-  private NDArray decoderLayer(Layer l, NDArray h, Pass pass) {
+  /**
+   * One decoder layer: x + attn(norm(x)), then + mlp(norm(·)). Returns (B, T, D) fp32, or (B, 1,
+   * D) for the last position only when {@code lastRowOnly}.
+   */
+  private NDArray decoderLayer(Layer l, NDArray h, Pass pass, boolean lastRowOnly) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
+    long tq = lastRowOnly ? 1 : t; // query rows: T, or just the last one
     int n = cfg.numAttentionHeads();
     int kv = cfg.numKeyValueHeads();
     int hd = cfg.headDim();
@@ -307,49 +330,67 @@ public final class Qwen3Model implements AutoCloseable {
     NDArray x = rmsNorm(h, l.inputNorm).toType(mm, false); // (B, T, D)
     NDArray qkv = x.matMul(l.qkvT); // (B, T, (N + 2·KV)·H)
     NDList parts = qkv.split(new long[] {(long) n * hd, (long) (n + kv) * hd}, 2);
-    NDArray q = parts.get(0).reshape(b, t, n, hd); // (B, T, N, H)
+    NDArray q = parts.get(0); // (B, T, N·H)
+    if (lastRowOnly) {
+      q = q.get(new NDIndex(":, -1:, :")); // (B, 1, N·H)
+    }
+    q = q.reshape(b, tq, n, hd); // (B, Tq, N, H)
     NDArray k = parts.get(1).reshape(b, t, kv, hd); // (B, T, KV, H)
     NDArray v = parts.get(2).reshape(b, t, kv, hd); // (B, T, KV, H)
 
     // 2. Per-head RMSNorm of queries and keys (fp32) BEFORE RoPE, as Qwen3 does.
-    q = rmsNorm(q.toType(DataType.FLOAT32, false), l.qNorm).transpose(0, 2, 1, 3); // (B, N, T, H)
+    q = rmsNorm(q.toType(DataType.FLOAT32, false), l.qNorm).transpose(0, 2, 1, 3); // (B, N, Tq, H)
     k = rmsNorm(k.toType(DataType.FLOAT32, false), l.kNorm).transpose(0, 2, 1, 3); // (B, KV, T, H)
     v = v.transpose(0, 2, 1, 3); // (B, KV, T, H)
 
     // 3. Rotate-half RoPE in fp32 at each token's position.
     //    The queries' tables carry the attention scaling 1/sqrt(H), which saves a pass over q.
-    q = applyRope(q, pass.cosQ(), pass.sinQ());
+    NDArray cosQ = pass.cosQ();
+    NDArray sinQ = pass.sinQ();
+    if (lastRowOnly) {
+      cosQ = cosQ.get(new NDIndex(":, :, -1:, :")); // (B, 1, 1, H)
+      sinQ = sinQ.get(new NDIndex(":, :, -1:, :")); // (B, 1, 1, H)
+    }
+    q = applyRope(q, cosQ, sinQ);
     k = applyRope(k, pass.cos(), pass.sin());
 
     // 4. Causal + padding masked attention, grouped by KV head, in chunks of query rows.
-    NDArray qs = q.toType(mm, false).reshape(b, kv, g, t, hd); // (B, KV, G, T, H)
+    NDArray qs = q.toType(mm, false).reshape(b, kv, g, tq, hd); // (B, KV, G, Tq, H)
     NDArray kT = k.toType(mm, false).transpose(0, 1, 3, 2); // (B, KV, H, T)
     NDArray vm = v.toType(mm, false); // (B, KV, T, H)
-    long chunk = pass.chunkRows();
-    NDList outs = new NDList();
-    for (long r0 = 0; r0 < t; r0 += chunk) {
-      long r1 = Math.min(t, r0 + chunk);
-      NDArray o;
-      try (NDScope scope = new NDScope()) {
-        NDArray bias =
-            pass.biases() != null
-                ? pass.biases().get((int) (r0 / chunk))
-                : maskBias(pass.keyValid(), r0, r1);
-        o = attentionChunk(qs, kT, vm, bias, r0, r1);
-        NDScope.unregister(o);
+    NDArray attn; // (B, N, Tq, H)
+    if (lastRowOnly) {
+      // The last row may attend to every key, so only padding is masked.
+      attn = attentionRows(qs, kT, vm, pass.lastBias());
+    } else {
+      long chunk = pass.chunkRows();
+      NDList outs = new NDList();
+      for (long r0 = 0; r0 < t; r0 += chunk) {
+        long r1 = Math.min(t, r0 + chunk);
+        NDArray o;
+        try (NDScope scope = new NDScope()) {
+          NDArray bias =
+              pass.biases() != null
+                  ? pass.biases().get((int) (r0 / chunk))
+                  : maskBias(pass.keyValid(), r0, r1);
+          o = attentionChunk(qs, kT, vm, bias, r0, r1);
+          NDScope.unregister(o);
+        }
+        NDScope.register(o);
+        outs.add(o);
       }
-      NDScope.register(o);
-      outs.add(o);
+      attn = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 2);
     }
-    NDArray attn = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 2); // (B, N, T, H)
-    attn = attn.transpose(0, 2, 1, 3).reshape(b, t, (long) n * hd); // (B, T, N·H)
+    attn = attn.transpose(0, 2, 1, 3).reshape(b, tq, (long) n * hd); // (B, Tq, N·H)
 
-    // 5. Output projection and residual (fp32).
-    NDArray h1 = h.add(attn.matMul(l.oT).toType(DataType.FLOAT32, false)); // (B, T, D)
+    // 5. Output projection and residual (fp32). The projection's output is a fresh array, so
+    //    the residual is added in place.
+    NDArray residual = lastRowOnly ? h.get(new NDIndex(":, -1:, :")) : h; // (B, Tq, D)
+    NDArray h1 = attn.matMul(l.oT).toType(DataType.FLOAT32, false).addi(residual); // (B, Tq, D)
 
     // 6. Post-attention RMSNorm and SwiGLU MLP (in token chunks for long inputs), then residual.
-    long tokens = b * t;
-    NDArray flat = h1.reshape(tokens, cfg.hiddenSize()); // (B·T, D)
+    long tokens = b * tq;
+    NDArray flat = h1.reshape(tokens, cfg.hiddenSize()); // (B·Tq, D)
     NDArray mlp;
     if (tokens <= mlpChunkTokens) {
       mlp = mlp(l, flat);
@@ -367,7 +408,7 @@ public final class Qwen3Model implements AutoCloseable {
       }
       mlp = NDArrays.concat(chunks, 0);
     }
-    return h1.add(mlp.reshape(b, t, cfg.hiddenSize())); // (B, T, D)
+    return mlp.reshape(b, tq, cfg.hiddenSize()).addi(h1); // (B, Tq, D)
   }
 
   /** RMSNorm then down(silu(gate(x)) · up(x)) for rows x: (R, D) fp32 → (R, D) fp32. */
@@ -376,7 +417,7 @@ public final class Qwen3Model implements AutoCloseable {
     NDList gu = x.matMul(l.gateUpT).toType(DataType.FLOAT32, false).split(2, 1);
     NDArray gate = gu.get(0); // (R, I)
     NDArray up = gu.get(1); // (R, I)
-    NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // (R, I) fp32
+    NDArray act = gate.getNDArrayInternal().sigmoid().muli(gate).muli(up); // (R, I) fp32
     if (precision == Precision.FP16) {
       // Scale each row into [-1, 1] so the FP16 product cannot overflow, undo after the matmul.
       NDArray scale = act.abs().max(new int[] {-1}, true).maximum(1e-20f); // (R, 1)
@@ -392,22 +433,34 @@ public final class Qwen3Model implements AutoCloseable {
    */
   private NDArray attentionChunk(
       NDArray qs, NDArray kT, NDArray v, NDArray bias, long r0, long r1) {
-    long b = qs.getShape().get(0);
     long t = kT.getShape().get(3);
-    long c = r1 - r0;
-    int kv = cfg.numKeyValueHeads();
-    int g = cfg.groups();
-    int n = cfg.numAttentionHeads();
-    int hd = cfg.headDim();
     if (r1 < t) {
       kT = kT.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, KV, H, K)
       v = v.get(new NDIndex(":, :, 0:{}, :", r1)); // (B, KV, K, H)
     }
-    long k = r1;
-    NDArray qc = qs.get(new NDIndex(":, :, :, {}:{}, :", r0, r1)).reshape(b, kv, g * c, hd); // (B,KV,G·C,H)
+    if (r0 > 0 || r1 < qs.getShape().get(3)) {
+      qs = qs.get(new NDIndex(":, :, :, {}:{}, :", r0, r1)); // (B, KV, G, C, H)
+    }
+    return attentionRows(qs, kT, v, bias);
+  }
+
+  /**
+   * softmax(q·kᵀ + bias)·v for query rows qs (B, KV, G, C, H) against keys kT (B, KV, H, K) and
+   * values v (B, KV, K, H), q already scaled; returns (B, N, C, H) in the matmul dtype.
+   */
+  private NDArray attentionRows(NDArray qs, NDArray kT, NDArray v, NDArray bias) {
+    long b = qs.getShape().get(0);
+    long c = qs.getShape().get(3);
+    long k = kT.getShape().get(3);
+    int kv = cfg.numKeyValueHeads();
+    int g = cfg.groups();
+    int n = cfg.numAttentionHeads();
+    int hd = cfg.headDim();
+    NDArray qc = qs.reshape(b, kv, g * c, hd); // (B, KV, G·C, H)
+    // The scores are a fresh array (or a fresh cast of one), so the mask is added in place.
     NDArray scores =
-        qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, k); // (B, N, C, K)
-    NDArray probs = scores.add(bias).softmax(-1).toType(mm, false); // (B, N, C, K)
+        qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, k).addi(bias); // (B, N, C, K)
+    NDArray probs = scores.softmax(-1).toType(mm, false); // (B, N, C, K)
     return probs.reshape(b, kv, g * c, k).matMul(v).reshape(b, n, c, hd); // (B, N, C, H)
   }
 
@@ -428,7 +481,6 @@ public final class Qwen3Model implements AutoCloseable {
   private Pass preparePass(NDManager m, int[][] ids, int t) {
     int b = ids.length;
     NDArray[] rope = rotaryTables(m, ids, t);
-    float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
     NDArray keyValid = keyMask(m, ids, t);
     long rowBytes = (long) b * cfg.numAttentionHeads() * t * Float.BYTES;
     long chunk = Math.max(1, Math.min(t, attentionChunkBytes / rowBytes));
@@ -446,21 +498,24 @@ public final class Qwen3Model implements AutoCloseable {
       }
     }
     return new Pass(
-        rope[0], rope[1], rope[0].mul(scale), rope[1].mul(scale), keyValid, chunk, biases);
+        rope[0], rope[1], rope[2], rope[3], keyValid, lastRowBias(m, ids, t), chunk, biases);
   }
 
   /** RMSNorm over the last axis in fp32: x / sqrt(mean(x²) + eps) · w. */
   private NDArray rmsNorm(NDArray x, NDArray w) {
-    NDArray inv = x.pow(2).mean(new int[] {-1}, true).add((float) cfg.rmsNormEps()).pow(-0.5f);
-    return x.mul(inv).mul(w);
+    NDArray rms = x.square().mean(new int[] {-1}, true).addi(eps).sqrt(); // (..., 1)
+    return x.div(rms).muli(w);
   }
 
-  /** x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁]; x: (B, heads, T, H) fp32. */
-  private static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
+  /**
+   * x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁], computed as x·cos + [x₂, x₁]·sin'
+   * with the signed table sin' = [−sin, sin]; x: (B, heads, T, H) fp32.
+   */
+  private static NDArray applyRope(NDArray x, NDArray cos, NDArray signedSin) {
     long half = x.getShape().get(3) / 2;
     NDList halves = x.split(new long[] {half}, 3); // 2 × (B, heads, T, H/2)
-    NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3); // (B, heads, T, H)
-    return x.mul(cos).add(rotated.mul(sin));
+    NDArray swapped = halves.get(1).concat(halves.get(0), 3); // (B, heads, T, H)
+    return swapped.muli(signedSin).addi(x.mul(cos));
   }
 
   /** Embedding rows of the input tokens, left padded with zeros: (B, T, D) fp32. */
@@ -488,34 +543,77 @@ public final class Qwen3Model implements AutoCloseable {
   }
 
   /**
-   * cos and sin tables (B, 1, T, H). Positions count from each sequence's first real token, so a
-   * left-padded sequence sees exactly the positions it would see alone.
+   * RoPE tables (B, 1, T, H): cos, signed sin [−sin, sin], and both scaled by 1/sqrt(H) for the
+   * queries. Positions count from each sequence's first real token, so a left-padded sequence
+   * sees exactly the positions it would see alone.
    */
   private NDArray[] rotaryTables(NDManager m, int[][] ids, int t) {
     int b = ids.length;
     int hd = cfg.headDim();
     int half = hd / 2;
+    float scale = (float) (1.0 / Math.sqrt(hd));
+    float[][] rows = ropeRows(t);
     float[] cos = new float[b * t * hd];
     float[] sin = new float[b * t * hd];
+    float[] cosQ = new float[b * t * hd];
+    float[] sinQ = new float[b * t * hd];
     for (int i = 0; i < b; i++) {
       int pad = t - ids[i].length;
       for (int p = pad; p < t; p++) {
-        float pos = p - pad;
+        float[] row = rows[p - pad]; // [cos (H/2) | sin (H/2)] at this token's position
         int base = (i * t + p) * hd;
         for (int j = 0; j < half; j++) {
-          // freqs = pos · inv_freq in float32 (as transformers), then cos/sin of that float.
-          float f = pos * invFreq[j];
-          float c = (float) Math.cos(f);
-          float s = (float) Math.sin(f);
+          float c = row[j];
+          float s = row[half + j];
           cos[base + j] = c;
           cos[base + j + half] = c;
-          sin[base + j] = s;
+          sin[base + j] = -s;
           sin[base + j + half] = s;
+          cosQ[base + j] = c * scale;
+          cosQ[base + j + half] = c * scale;
+          sinQ[base + j] = -s * scale;
+          sinQ[base + j + half] = s * scale;
         }
       }
     }
     Shape shape = new Shape(b, 1, t, hd);
-    return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+    return new NDArray[] {
+      m.create(cos, shape), m.create(sin, shape), m.create(cosQ, shape), m.create(sinQ, shape)
+    };
+  }
+
+  /**
+   * cos and sin of positions [0, t), each row [cos (H/2) | sin (H/2)], computed once per position
+   * and kept: Math.cos/sin for every token of every batch cost milliseconds per pass.
+   */
+  private float[][] ropeRows(int t) {
+    if (ropeCache.length < t) {
+      int half = cfg.headDim() / 2;
+      // Grow geometrically, but not past the trained context unless an input is longer.
+      int size = Math.max(t, Math.min(2 * ropeCache.length, cfg.maxPositionEmbeddings()));
+      float[][] grown = Arrays.copyOf(ropeCache, size);
+      for (int pos = ropeCache.length; pos < grown.length; pos++) {
+        float[] row = new float[2 * half];
+        for (int j = 0; j < half; j++) {
+          // freqs = pos · inv_freq in float32 (as transformers), then cos/sin of that float.
+          float f = pos * invFreq[j];
+          row[j] = (float) Math.cos(f);
+          row[half + j] = (float) Math.sin(f);
+        }
+        grown[pos] = row;
+      }
+      ropeCache = grown;
+    }
+    return ropeCache;
+  }
+
+  /** Additive mask (B, 1, 1, T) of the last query row: {@link #MASKED} on left padding. */
+  private static NDArray lastRowBias(NDManager m, int[][] ids, int t) {
+    float[] bias = new float[ids.length * t];
+    for (int i = 0; i < ids.length; i++) {
+      Arrays.fill(bias, i * t, i * t + t - ids[i].length, MASKED);
+    }
+    return m.create(bias, new Shape(ids.length, 1, 1, t));
   }
 
   /** True for real tokens, false for left padding: (B, 1, 1, T). */
