@@ -41,14 +41,14 @@ public final class Qwen3Model implements AutoCloseable {
 
   /**
    * Budget for one attention chunk's score matrix (B·N·C·K floats), which bounds C. On a GPU it
-   * only caps memory. On a CPU the scores, their mask sum and the softmax each make a full pass
-   * over that matrix, so it should stay in cache: a batch of 16 × 500 tokens ran twice as fast
-   * with 4 MiB chunks than with one (B, N, T, T) matrix, and chunks also skip the causal upper
-   * triangle.
+   * only caps memory. On a CPU the mask adds and the softmax each make a pass over that matrix,
+   * so it should stay in cache: a tiny model's batch of 16 × 500 tokens ran about 4× faster with
+   * 2–32 MiB chunks (they also skip the causal upper triangle) than with one (B, N, T, T) matrix of
+   * 64 MiB; 1 MiB chunks were slower again (more, smaller ops).
    */
   private static final long ATTENTION_CHUNK_BYTES_GPU = 256L << 20;
 
-  private static final long ATTENTION_CHUNK_BYTES_CPU = 4L << 20;
+  private static final long ATTENTION_CHUNK_BYTES_CPU = 8L << 20;
 
   /**
    * Tokens per MLP chunk: the (tokens, 2·I) gate/up activations of a 32K-token input of an 8B
@@ -80,20 +80,16 @@ public final class Qwen3Model implements AutoCloseable {
   /**
    * What every layer of one forward pass shares: RoPE tables (the query ones pre-scaled by
    * 1/sqrt(H); the sine ones signed so that rotate_half needs no negation), the padding mask, the
-   * attention chunking and, when small, the chunks' mask biases.
+   * attention chunking and the chunks' causal masks.
    */
   private record Pass(
       NDArray cos, // (B, 1, T, H)
       NDArray sin, // (B, 1, T, H) [-sin, sin]
       NDArray cosQ, // (B, 1, T, H) cos / sqrt(H)
       NDArray sinQ, // (B, 1, T, H) [-sin, sin] / sqrt(H)
-      NDArray keyValid, // (B, 1, 1, T) boolean
-      NDArray lastBias, // (B, 1, 1, T) additive mask of the last query row: padding keys only
+      NDArray padding, // (B, 1, 1, T) additive mask: MASKED on left padding keys, else 0
       long chunkRows, // C
-      List<NDArray> biases) {} // per chunk (B, 1, C, K) additive mask, or null: built per layer
-
-  /** Mask biases of all chunks are cached for the pass when they take at most this many bytes. */
-  private static final long BIAS_CACHE_BYTES = 64L << 20;
+      List<NDArray> causal) {} // per chunk [r0, r1): (C, K = r1) additive mask of later keys
 
   /** Device weights of one decoder layer. */
   private record Layer(
@@ -115,12 +111,13 @@ public final class Qwen3Model implements AutoCloseable {
   private final NDArray finalNorm; // (D) fp32
   private final NDArray headRow; // (D) fp32: W[a] − W[b] of the LM head
   private final float[] invFreq; // (H/2) RoPE inverse frequencies, computed in float32 as HF does
-  private final NDArray eps; // () fp32 RMSNorm epsilon: a device scalar, since DJL builds a new
-  // array for every Number operand (a JNI allocation that cost more than the op on small inputs)
+  // Device scalars: DJL builds a new array for every Number operand, a JNI allocation that cost
+  // more than the op itself on small inputs.
+  private final NDArray eps; // () fp32 RMSNorm epsilon
+  private final NDArray masked; // () fp32 MASKED
   private float[][] ropeCache = new float[0][]; // per position: [cos (H/2) | sin (H/2)]
   private long attentionChunkBytes;
   private int mlpChunkTokens = MLP_CHUNK_TOKENS;
-  private long biasCacheBytes = BIAS_CACHE_BYTES;
 
   private Qwen3Model(
       Qwen3Config cfg,
@@ -140,6 +137,7 @@ public final class Qwen3Model implements AutoCloseable {
     this.headRow = headRow;
     this.invFreq = inverseFrequencies(cfg.headDim(), cfg.ropeTheta());
     this.eps = manager.create((float) cfg.rmsNormEps());
+    this.masked = manager.create(MASKED);
     this.attentionChunkBytes =
         manager.getDevice().isGpu() ? ATTENTION_CHUNK_BYTES_GPU : ATTENTION_CHUNK_BYTES_CPU;
   }
@@ -252,13 +250,11 @@ public final class Qwen3Model implements AutoCloseable {
 
   /**
    * Overrides the memory budgets that split attention into query-row chunks and the MLP into token
-   * chunks, and that decide whether mask biases are cached per pass (tests use tiny budgets to
-   * check that none of this changes results).
+   * chunks (tests use tiny budgets to check that chunking does not change results).
    */
-  void setChunking(long attentionBytes, int mlpTokens, long biasCacheBytes) {
+  void setChunking(long attentionBytes, int mlpTokens) {
     this.attentionChunkBytes = attentionBytes;
     this.mlpChunkTokens = mlpTokens;
-    this.biasCacheBytes = biasCacheBytes;
   }
 
   public Qwen3Config config() {
@@ -361,7 +357,7 @@ public final class Qwen3Model implements AutoCloseable {
     NDArray attn; // (B, N, Tq, H)
     if (lastRowOnly) {
       // The last row may attend to every key, so only padding is masked.
-      attn = attentionRows(qs, kT, vm, pass.lastBias());
+      attn = attentionRows(qs, kT, vm, null, pass.padding());
     } else {
       long chunk = pass.chunkRows();
       NDList outs = new NDList();
@@ -369,11 +365,7 @@ public final class Qwen3Model implements AutoCloseable {
         long r1 = Math.min(t, r0 + chunk);
         NDArray o;
         try (NDScope scope = new NDScope()) {
-          NDArray bias =
-              pass.biases() != null
-                  ? pass.biases().get((int) (r0 / chunk))
-                  : maskBias(pass.keyValid(), r0, r1);
-          o = attentionChunk(qs, kT, vm, bias, r0, r1);
+          o = attentionChunk(qs, kT, vm, pass.causal().get((int) (r0 / chunk)), pass.padding(), r0, r1);
           NDScope.unregister(o);
         }
         NDScope.register(o);
@@ -432,23 +424,28 @@ public final class Qwen3Model implements AutoCloseable {
    * skip the upper triangle chunk by chunk.
    */
   private NDArray attentionChunk(
-      NDArray qs, NDArray kT, NDArray v, NDArray bias, long r0, long r1) {
+      NDArray qs, NDArray kT, NDArray v, NDArray causal, NDArray padding, long r0, long r1) {
     long t = kT.getShape().get(3);
     if (r1 < t) {
       kT = kT.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, KV, H, K)
       v = v.get(new NDIndex(":, :, 0:{}, :", r1)); // (B, KV, K, H)
+      padding = padding.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, 1, 1, K)
     }
     if (r0 > 0 || r1 < qs.getShape().get(3)) {
       qs = qs.get(new NDIndex(":, :, :, {}:{}, :", r0, r1)); // (B, KV, G, C, H)
     }
-    return attentionRows(qs, kT, v, bias);
+    return attentionRows(qs, kT, v, causal, padding);
   }
 
   /**
-   * softmax(q·kᵀ + bias)·v for query rows qs (B, KV, G, C, H) against keys kT (B, KV, H, K) and
-   * values v (B, KV, K, H), q already scaled; returns (B, N, C, H) in the matmul dtype.
+   * softmax(q·kᵀ + masks)·v for query rows qs (B, KV, G, C, H) against keys kT (B, KV, H, K) and
+   * values v (B, KV, K, H), q already scaled; returns (B, N, C, H) in the matmul dtype. The two
+   * masks, causal (C, K) or null and padding (B, 1, 1, K), are added in place as broadcasts rather
+   * than combined into a (B, 1, C, K) mask: a broadcast boolean AND of that size cost as much as
+   * the softmax.
    */
-  private NDArray attentionRows(NDArray qs, NDArray kT, NDArray v, NDArray bias) {
+  private NDArray attentionRows(
+      NDArray qs, NDArray kT, NDArray v, NDArray causal, NDArray padding) {
     long b = qs.getShape().get(0);
     long c = qs.getShape().get(3);
     long k = kT.getShape().get(3);
@@ -457,48 +454,43 @@ public final class Qwen3Model implements AutoCloseable {
     int n = cfg.numAttentionHeads();
     int hd = cfg.headDim();
     NDArray qc = qs.reshape(b, kv, g * c, hd); // (B, KV, G·C, H)
-    // The scores are a fresh array (or a fresh cast of one), so the mask is added in place.
-    NDArray scores =
-        qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, k).addi(bias); // (B, N, C, K)
-    NDArray probs = scores.softmax(-1).toType(mm, false); // (B, N, C, K)
+    // The scores are a fresh array (or a fresh cast of one), so the masks are added in place.
+    NDArray scores = qc.matMul(kT).toType(DataType.FLOAT32, false).reshape(b, n, c, k); // (B,N,C,K)
+    if (causal != null) {
+      scores.addi(causal);
+    }
+    // Fully masked rows (queries on padding) get a finite uniform softmax, never NaN.
+    NDArray probs = scores.addi(padding).softmax(-1).toType(mm, false); // (B, N, C, K)
     return probs.reshape(b, kv, g * c, k).matMul(v).reshape(b, n, c, hd); // (B, N, C, H)
   }
 
   /**
-   * Additive mask (B, 1, C, K = r1) for query rows [r0, r1): 0 where a query may attend, {@link
-   * #MASKED} for later keys (causal by index: left padding keeps index order) and padding keys.
+   * Causal mask (C, K = r1) for query rows [r0, r1): {@link #MASKED} for keys after the query
+   * (by index: left padding keeps index order), else 0.
    */
-  private NDArray maskBias(NDArray keyValid, long r0, long r1) {
+  private NDArray causalMask(long r0, long r1) {
     long c = r1 - r0;
-    NDArray valid = keyValid.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, 1, 1, K)
     NDArray rows = manager.arange(r0, r1, 1, DataType.INT64).reshape(c, 1); // (C, 1)
     NDArray cols = manager.arange(0, r1, 1, DataType.INT64).reshape(1, r1); // (1, K)
-    NDArray allowed = cols.lte(rows).reshape(1, 1, c, r1).logicalAnd(valid); // (B, 1, C, K)
-    return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED); // 0 or MASKED
+    return cols.gt(rows).toType(DataType.FLOAT32, false).muli(masked); // (C, K) 0 or MASKED
   }
 
-  /** Tables, mask and chunking shared by all layers of one forward pass over (B, T) tokens. */
+  /** Tables, masks and chunking shared by all layers of one forward pass over (B, T) tokens. */
   private Pass preparePass(NDManager m, int[][] ids, int t) {
     int b = ids.length;
     NDArray[] rope = rotaryTables(m, ids, t);
-    NDArray keyValid = keyMask(m, ids, t);
     long rowBytes = (long) b * cfg.numAttentionHeads() * t * Float.BYTES;
     long chunk = Math.max(1, Math.min(t, attentionChunkBytes / rowBytes));
-    List<NDArray> biases = null;
-    // All chunks together hold at most B·T·T mask floats; cache them when that is small.
-    if ((long) b * t * t * Float.BYTES <= biasCacheBytes) {
-      biases = new ArrayList<>();
-      for (long r0 = 0; r0 < t; r0 += chunk) {
-        try (NDScope scope = new NDScope()) {
-          NDArray bias = maskBias(keyValid, r0, Math.min(t, r0 + chunk));
-          NDScope.unregister(bias);
-          bias.attach(m);
-          biases.add(bias);
-        }
+    List<NDArray> causal = new ArrayList<>();
+    for (long r0 = 0; r0 < t; r0 += chunk) {
+      try (NDScope scope = new NDScope()) {
+        NDArray mask = causalMask(r0, Math.min(t, r0 + chunk));
+        NDScope.unregister(mask);
+        mask.attach(m);
+        causal.add(mask);
       }
     }
-    return new Pass(
-        rope[0], rope[1], rope[2], rope[3], keyValid, lastRowBias(m, ids, t), chunk, biases);
+    return new Pass(rope[0], rope[1], rope[2], rope[3], paddingMask(m, ids, t), chunk, causal);
   }
 
   /** RMSNorm over the last axis in fp32: x / sqrt(mean(x²) + eps) · w. */
@@ -607,24 +599,13 @@ public final class Qwen3Model implements AutoCloseable {
     return ropeCache;
   }
 
-  /** Additive mask (B, 1, 1, T) of the last query row: {@link #MASKED} on left padding. */
-  private static NDArray lastRowBias(NDManager m, int[][] ids, int t) {
+  /** Additive padding mask (B, 1, 1, T): {@link #MASKED} on each sequence's left padding. */
+  private static NDArray paddingMask(NDManager m, int[][] ids, int t) {
     float[] bias = new float[ids.length * t];
     for (int i = 0; i < ids.length; i++) {
       Arrays.fill(bias, i * t, i * t + t - ids[i].length, MASKED);
     }
     return m.create(bias, new Shape(ids.length, 1, 1, t));
-  }
-
-  /** True for real tokens, false for left padding: (B, 1, 1, T). */
-  private static NDArray keyMask(NDManager m, int[][] ids, int t) {
-    boolean[] valid = new boolean[ids.length * t];
-    for (int i = 0; i < ids.length; i++) {
-      for (int p = t - ids[i].length; p < t; p++) {
-        valid[i * t + p] = true;
-      }
-    }
-    return m.create(valid, new Shape(ids.length, 1, 1, t));
   }
 
   /** inv_freq[j] = 1 / theta^(2j / H), in float32 arithmetic like transformers' default RoPE. */
