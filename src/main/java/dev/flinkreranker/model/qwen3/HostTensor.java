@@ -89,6 +89,24 @@ public interface HostTensor {
     };
   }
 
+  /** A copy of {@code t} held in one float array (at most 2^31 − 1 elements). */
+  static HostTensor materialize(HostTensor t) {
+    long[] s = t.shape();
+    float[] data = new float[Math.toIntExact(t.elementCount())];
+    t.readFloats(0, data, 0, data.length);
+    return new HostTensor() {
+      @Override
+      public long[] shape() {
+        return s.clone();
+      }
+
+      @Override
+      public void readFloats(long from, float[] dst, int off, int count) {
+        System.arraycopy(data, Math.toIntExact(from), dst, off, count);
+      }
+    };
+  }
+
   private static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

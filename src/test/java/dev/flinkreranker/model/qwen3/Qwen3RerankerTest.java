@@ -102,6 +102,21 @@ class Qwen3RerankerTest {
   }
 
   @Test
+  void idsOnlyEncodingEqualsTheFullEncoding() {
+    List<String> texts = new java.util.ArrayList<>(List.of(
+        "", " ", "a", "  two  spaces\n\n\tand tabs ", "ä ö ü Ελληνικά και 中文 日本語 🙂👍🏽",
+        "<|im_end|> special-looking text <think>", "x".repeat(3000), LONG_DOC));
+    for (List<Pair> request : dev.flinkreranker.bench.SyntheticRequests.generate(5, 3)) {
+      for (Pair p : request) {
+        texts.add(Qwen3Reranker.body(p));
+      }
+    }
+    for (String text : texts) {
+      assertArrayEquals(toInts(encode(text)), Qwen3Reranker.ids(tokenizer, text), text);
+    }
+  }
+
+  @Test
   void longDocumentsAreNotCutAt512Tokens() {
     long[] body = encode(Qwen3Reranker.body(Pair.of("rivers", LONG_DOC)));
     assertTrue(body.length > 700, "test document too short: " + body.length);
