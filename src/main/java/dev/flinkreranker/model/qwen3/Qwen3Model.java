@@ -80,16 +80,30 @@ public final class Qwen3Model implements AutoCloseable {
   /**
    * What every layer of one forward pass shares: RoPE tables (the query ones pre-scaled by
    * 1/sqrt(H); the sine ones signed so that rotate_half needs no negation), the padding mask, the
-   * attention chunking and the chunks' causal masks.
+   * attention chunking and the chunks' causal masks. With a cached prefix of P tokens, T counts
+   * only the tokens after it and key ranges span P + T.
    */
   private record Pass(
+      int prefix, // P: leading tokens whose keys and values come from the prefix cache
+      List<NDArray[]> capture, // per layer {K, V} to keep, when building the prefix cache; else null
       NDArray cos, // (B, 1, T, H)
       NDArray sin, // (B, 1, T, H) [-sin, sin]
       NDArray cosQ, // (B, 1, T, H) cos / sqrt(H)
       NDArray sinQ, // (B, 1, T, H) [-sin, sin] / sqrt(H)
-      NDArray padding, // (B, 1, 1, T) additive mask: MASKED on left padding keys, else 0
+      NDArray padding, // (B, 1, 1, P + T) additive mask: MASKED on left padding keys, else 0
       long chunkRows, // C
-      List<NDArray> causal) {} // per chunk [r0, r1): (C, K = r1) additive mask of later keys
+      List<NDArray> causal) {} // per chunk [r0, r1): (C, K = P + r1) additive mask of later keys
+
+  /**
+   * Keys and values of a token prefix that every reranker input starts with (the system prompt and
+   * the default instruction), computed once: a causal model's K and V at a position depend only on
+   * the tokens up to it, so inputs sharing the first p ≤ P tokens can reuse them and run only their
+   * own tokens through the layers, as vLLM's prefix caching does.
+   */
+  private record PrefixCache(
+      int[] ids, // (P)
+      List<NDArray> keys, // per layer (1, KV, P, H) mm dtype, normed and rotated
+      List<NDArray> values) {} // per layer (1, KV, P, H) mm dtype
 
   /** Device weights of one decoder layer. */
   private record Layer(
@@ -115,6 +129,7 @@ public final class Qwen3Model implements AutoCloseable {
   // more than the op itself on small inputs.
   private final NDArray eps; // () fp32 RMSNorm epsilon
   private final NDArray masked; // () fp32 MASKED
+  private PrefixCache prefixCache; // null until cachePrefix
   private float[][] ropeCache = new float[0][]; // per position: [cos (H/2) | sin (H/2)]
   private long attentionChunkBytes;
   private int mlpChunkTokens = MLP_CHUNK_TOKENS;
@@ -285,35 +300,98 @@ public final class Qwen3Model implements AutoCloseable {
       }
       t = Math.max(t, s.length);
     }
-    try (NDManager fwd = manager.newSubManager()) {
-      int[][] ids = sequences.toArray(new int[0][]);
-      NDArray h = embed(fwd, ids, t); // (B, T, D) fp32 residual stream, left padded
-      Pass pass = preparePass(fwd, ids, t);
-      for (int i = 0; i < layers.size(); i++) {
-        NDArray next;
-        try (NDScope scope = new NDScope()) {
-          // Only the last position reaches the head, and the last layer is the only one whose
-          // other positions nothing reads: it runs its queries, attention and MLP on one row.
-          next = decoderLayer(layers.get(i), h, pass, i == layers.size() - 1);
-          NDScope.unregister(next);
-        }
-        h.close();
-        h = next;
+    int[][] ids = sequences.toArray(new int[0][]);
+    int p = sharedPrefix(ids);
+    if (p > 0) {
+      for (int i = 0; i < b; i++) {
+        ids[i] = Arrays.copyOfRange(ids[i], p, ids[i].length);
       }
-      try (NDScope scope = new NDScope()) {
-        // Final RMSNorm of the last position (B, D), then the FP32 head row.
-        NDArray last = h.get(new NDIndex(":, -1, :")); // (B, D)
-        NDArray normed = rmsNorm(last, finalNorm);
-        return normed.matMul(headRow).toFloatArray(); // (B)
-      }
+      t -= p;
     }
+    try (NDManager fwd = manager.newSubManager()) {
+      return forward(fwd, ids, t, p, null);
+    }
+  }
+
+  /**
+   * Runs the layers over (B, T) tokens that follow the first {@code p} cached prefix tokens and
+   * returns the logit differences at the last position. With {@code capture}, every layer's K and
+   * V (of all T positions) are kept there and no layer is cut to the last row.
+   */
+  private float[] forward(NDManager fwd, int[][] ids, int t, int p, List<NDArray[]> capture) {
+    NDArray h = embed(fwd, ids, t); // (B, T, D) fp32 residual stream, left padded
+    Pass pass = preparePass(fwd, ids, t, p, capture);
+    for (int i = 0; i < layers.size(); i++) {
+      NDArray next;
+      try (NDScope scope = new NDScope()) {
+        // Only the last position reaches the head, and the last layer is the only one whose
+        // other positions nothing reads: it runs its queries, attention and MLP on one row.
+        next = decoderLayer(i, h, pass, capture == null && i == layers.size() - 1);
+        NDScope.unregister(next);
+      }
+      h.close();
+      h = next;
+    }
+    try (NDScope scope = new NDScope()) {
+      // Final RMSNorm of the last position (B, D), then the FP32 head row.
+      NDArray last = h.get(new NDIndex(":, -1, :")); // (B, D)
+      NDArray normed = rmsNorm(last, finalNorm);
+      return normed.matMul(headRow).toFloatArray(); // (B)
+    }
+  }
+
+  /**
+   * Computes and keeps the keys and values of {@code ids}, which later inputs starting with (part
+   * of) them then skip. Replaces an earlier prefix; an empty array drops it.
+   */
+  public void cachePrefix(int[] ids) {
+    if (prefixCache != null) {
+      prefixCache.keys().forEach(NDArray::close);
+      prefixCache.values().forEach(NDArray::close);
+      prefixCache = null;
+    }
+    if (ids.length == 0) {
+      return;
+    }
+    List<NDArray[]> kv = new ArrayList<>();
+    try (NDManager fwd = manager.newSubManager()) {
+      forward(fwd, new int[][] {ids.clone()}, ids.length, 0, kv);
+    }
+    prefixCache = new PrefixCache(
+        ids.clone(),
+        kv.stream().map(a -> a[0]).toList(),
+        kv.stream().map(a -> a[1]).toList());
+  }
+
+  /** The cached prefix's tokens (empty when none). */
+  int[] cachedPrefix() {
+    return prefixCache == null ? new int[0] : prefixCache.ids().clone();
+  }
+
+  /** Number of cached prefix tokens that every sequence starts with, leaving each at least one. */
+  private int sharedPrefix(int[][] ids) {
+    if (prefixCache == null) {
+      return 0;
+    }
+    int[] prefix = prefixCache.ids();
+    int p = prefix.length;
+    for (int[] s : ids) {
+      int limit = Math.min(p, s.length - 1); // the last token must run: its row is the output
+      int i = 0;
+      while (i < limit && s[i] == prefix[i]) {
+        i++;
+      }
+      p = i;
+    }
+    return p;
   }
 
   /**
    * One decoder layer: x + attn(norm(x)), then + mlp(norm(·)). Returns (B, T, D) fp32, or (B, 1,
    * D) for the last position only when {@code lastRowOnly}.
    */
-  private NDArray decoderLayer(Layer l, NDArray h, Pass pass, boolean lastRowOnly) {
+  private NDArray decoderLayer(int index, NDArray h, Pass pass, boolean lastRowOnly) {
+    Layer l = layers.get(index);
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
     long tq = lastRowOnly ? 1 : t; // query rows: T, or just the last one
@@ -352,8 +430,20 @@ public final class Qwen3Model implements AutoCloseable {
 
     // 4. Causal + padding masked attention, grouped by KV head, in chunks of query rows.
     NDArray qs = q.toType(mm, false).reshape(b, kv, g, tq, hd); // (B, KV, G, Tq, H)
-    NDArray kT = k.toType(mm, false).transpose(0, 1, 3, 2); // (B, KV, H, T)
+    NDArray km = k.toType(mm, false); // (B, KV, T, H)
     NDArray vm = v.toType(mm, false); // (B, KV, T, H)
+    if (pass.capture() != null) {
+      pass.capture().add(new NDArray[] {keep(km), keep(vm)});
+    }
+    int p = pass.prefix();
+    if (p > 0) {
+      // Keys and values of the cached prefix first: (B, KV, P + T, H).
+      Shape cached = new Shape(b, kv, p, hd);
+      NDIndex first = new NDIndex(":, :, 0:{}, :", p);
+      km = prefixCache.keys().get(index).get(first).broadcast(cached).concat(km, 2);
+      vm = prefixCache.values().get(index).get(first).broadcast(cached).concat(vm, 2);
+    }
+    NDArray kT = km.transpose(0, 1, 3, 2); // (B, KV, H, P + T)
     NDArray attn; // (B, N, Tq, H)
     if (lastRowOnly) {
       // The last row may attend to every key, so only padding is masked.
@@ -365,7 +455,8 @@ public final class Qwen3Model implements AutoCloseable {
         long r1 = Math.min(t, r0 + chunk);
         NDArray o;
         try (NDScope scope = new NDScope()) {
-          o = attentionChunk(qs, kT, vm, pass.causal().get((int) (r0 / chunk)), pass.padding(), r0, r1);
+          NDArray causal = pass.causal().get((int) (r0 / chunk));
+          o = attentionChunk(qs, kT, vm, causal, pass.padding(), r0, r1, p + r1);
           NDScope.unregister(o);
         }
         NDScope.register(o);
@@ -419,17 +510,17 @@ public final class Qwen3Model implements AutoCloseable {
   }
 
   /**
-   * Attention for query rows [r0, r1): returns (B, N, C, H) in the matmul dtype. Causality means
-   * these rows never see keys at or after r1, so only keys [0, r1) take part (K = r1): long inputs
-   * skip the upper triangle chunk by chunk.
+   * Attention for query rows [r0, r1) of the non-prefix tokens: returns (B, N, C, H) in the
+   * matmul dtype. Causality means these rows never see keys at or after their own, so only keys
+   * [0, keyEnd = P + r1) take part: long inputs skip the upper triangle chunk by chunk.
    */
   private NDArray attentionChunk(
-      NDArray qs, NDArray kT, NDArray v, NDArray causal, NDArray padding, long r0, long r1) {
-    long t = kT.getShape().get(3);
-    if (r1 < t) {
-      kT = kT.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, KV, H, K)
-      v = v.get(new NDIndex(":, :, 0:{}, :", r1)); // (B, KV, K, H)
-      padding = padding.get(new NDIndex(":, :, :, 0:{}", r1)); // (B, 1, 1, K)
+      NDArray qs, NDArray kT, NDArray v, NDArray causal, NDArray padding, long r0, long r1,
+      long keyEnd) {
+    if (keyEnd < kT.getShape().get(3)) {
+      kT = kT.get(new NDIndex(":, :, :, 0:{}", keyEnd)); // (B, KV, H, K)
+      v = v.get(new NDIndex(":, :, 0:{}, :", keyEnd)); // (B, KV, K, H)
+      padding = padding.get(new NDIndex(":, :, :, 0:{}", keyEnd)); // (B, 1, 1, K)
     }
     if (r0 > 0 || r1 < qs.getShape().get(3)) {
       qs = qs.get(new NDIndex(":, :, :, {}:{}, :", r0, r1)); // (B, KV, G, C, H)
@@ -465,8 +556,8 @@ public final class Qwen3Model implements AutoCloseable {
   }
 
   /**
-   * Causal mask (C, K = r1) for query rows [r0, r1): {@link #MASKED} for keys after the query
-   * (by index: left padding keeps index order), else 0.
+   * Causal mask (C, K = r1) for query positions [r0, r1) against key positions [0, r1): {@link
+   * #MASKED} for keys after the query (by index: left padding keeps index order), else 0.
    */
   private NDArray causalMask(long r0, long r1) {
     long c = r1 - r0;
@@ -475,22 +566,34 @@ public final class Qwen3Model implements AutoCloseable {
     return cols.gt(rows).toType(DataType.FLOAT32, false).muli(masked); // (C, K) 0 or MASKED
   }
 
-  /** Tables, masks and chunking shared by all layers of one forward pass over (B, T) tokens. */
-  private Pass preparePass(NDManager m, int[][] ids, int t) {
+  /**
+   * Tables, masks and chunking shared by all layers of one forward pass over (B, T) tokens that
+   * follow {@code p} cached prefix tokens.
+   */
+  private Pass preparePass(NDManager m, int[][] ids, int t, int p, List<NDArray[]> capture) {
     int b = ids.length;
-    NDArray[] rope = rotaryTables(m, ids, t);
-    long rowBytes = (long) b * cfg.numAttentionHeads() * t * Float.BYTES;
+    NDArray[] rope = rotaryTables(m, ids, t, p);
+    long rowBytes = (long) b * cfg.numAttentionHeads() * (p + t) * Float.BYTES;
     long chunk = Math.max(1, Math.min(t, attentionChunkBytes / rowBytes));
     List<NDArray> causal = new ArrayList<>();
     for (long r0 = 0; r0 < t; r0 += chunk) {
       try (NDScope scope = new NDScope()) {
-        NDArray mask = causalMask(r0, Math.min(t, r0 + chunk));
+        NDArray mask = causalMask(p + r0, p + Math.min(t, r0 + chunk));
         NDScope.unregister(mask);
         mask.attach(m);
         causal.add(mask);
       }
     }
-    return new Pass(rope[0], rope[1], rope[2], rope[3], paddingMask(m, ids, t), chunk, causal);
+    return new Pass(p, capture, rope[0], rope[1], rope[2], rope[3], paddingMask(m, ids, t, p),
+        chunk, causal);
+  }
+
+  /** Detaches {@code a} from the pass's scope and manager into the model's, as a compact copy. */
+  private NDArray keep(NDArray a) {
+    NDArray copy = a.duplicate();
+    NDScope.unregister(copy);
+    copy.attach(manager);
+    return copy;
   }
 
   /** RMSNorm over the last axis in fp32: x / sqrt(mean(x²) + eps) · w. */
@@ -537,23 +640,23 @@ public final class Qwen3Model implements AutoCloseable {
   /**
    * RoPE tables (B, 1, T, H): cos, signed sin [−sin, sin], and both scaled by 1/sqrt(H) for the
    * queries. Positions count from each sequence's first real token, so a left-padded sequence
-   * sees exactly the positions it would see alone.
+   * sees exactly the positions it would see alone; after a cached prefix they start at its length.
    */
-  private NDArray[] rotaryTables(NDManager m, int[][] ids, int t) {
+  private NDArray[] rotaryTables(NDManager m, int[][] ids, int t, int prefix) {
     int b = ids.length;
     int hd = cfg.headDim();
     int half = hd / 2;
     float scale = (float) (1.0 / Math.sqrt(hd));
-    float[][] rows = ropeRows(t);
+    float[][] rows = ropeRows(prefix + t);
     float[] cos = new float[b * t * hd];
     float[] sin = new float[b * t * hd];
     float[] cosQ = new float[b * t * hd];
     float[] sinQ = new float[b * t * hd];
     for (int i = 0; i < b; i++) {
       int pad = t - ids[i].length;
-      for (int p = pad; p < t; p++) {
-        float[] row = rows[p - pad]; // [cos (H/2) | sin (H/2)] at this token's position
-        int base = (i * t + p) * hd;
+      for (int j0 = pad; j0 < t; j0++) {
+        float[] row = rows[prefix + j0 - pad]; // [cos (H/2) | sin (H/2)] at this token's position
+        int base = (i * t + j0) * hd;
         for (int j = 0; j < half; j++) {
           float c = row[j];
           float s = row[half + j];
@@ -599,13 +702,17 @@ public final class Qwen3Model implements AutoCloseable {
     return ropeCache;
   }
 
-  /** Additive padding mask (B, 1, 1, T): {@link #MASKED} on each sequence's left padding. */
-  private static NDArray paddingMask(NDManager m, int[][] ids, int t) {
-    float[] bias = new float[ids.length * t];
+  /**
+   * Additive padding mask (B, 1, 1, P + T): 0 on the cached prefix's P keys, {@link #MASKED} on each
+   * sequence's left padding.
+   */
+  private static NDArray paddingMask(NDManager m, int[][] ids, int t, int p) {
+    int keys = p + t;
+    float[] bias = new float[ids.length * keys];
     for (int i = 0; i < ids.length; i++) {
-      Arrays.fill(bias, i * t, i * t + t - ids[i].length, MASKED);
+      Arrays.fill(bias, i * keys + p, i * keys + p + t - ids[i].length, MASKED);
     }
-    return m.create(bias, new Shape(ids.length, 1, 1, t));
+    return m.create(bias, new Shape(ids.length, 1, 1, keys));
   }
 
   /** inv_freq[j] = 1 / theta^(2j / H), in float32 arithmetic like transformers' default RoPE. */

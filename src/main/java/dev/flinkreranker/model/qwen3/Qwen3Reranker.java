@@ -108,6 +108,26 @@ public final class Qwen3Reranker implements Scorer {
           "max length " + maxLength + " leaves no room for the document: the prompt alone has "
               + (prefixIds.length + suffixIds.length) + " tokens");
     }
+    model.cachePrefix(sharedPromptIds(tokenizer, prefixIds));
+  }
+
+  /**
+   * The tokens every input with the default instruction starts with: the system prompt, then as
+   * much of the body as two bodies with different queries and documents tokenize alike (through
+   * "{@code <Query>:}"). Found by tokenizing rather than assumed, since where BPE merges end at
+   * the query depends on the vocabulary. Inputs that differ earlier (a custom instruction) still
+   * share the system prompt; the model checks every input against these ids.
+   */
+  private static int[] sharedPromptIds(HuggingFaceTokenizer tokenizer, int[] prefixIds) {
+    int[] a = ids(tokenizer, body(Pair.of("alpha query", "first document")));
+    int[] b = ids(tokenizer, body(Pair.of("Zeta? 42", "Другой документ")));
+    int common = 0;
+    while (common < Math.min(a.length, b.length) && a[common] == b[common]) {
+      common++;
+    }
+    int[] shared = Arrays.copyOf(prefixIds, prefixIds.length + common);
+    System.arraycopy(a, 0, shared, prefixIds.length, common);
+    return shared;
   }
 
   private record TokenIds(int[] prefix, int[] suffix, int yes, int no) {}

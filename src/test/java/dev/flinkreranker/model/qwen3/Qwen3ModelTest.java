@@ -54,6 +54,49 @@ class Qwen3ModelTest {
   }
 
   @Test
+  void cachedPromptPrefixGivesTheSameLogits() throws Exception {
+    TinyQwen3Checkpoint ck = TinyQwen3Checkpoint.builder().dtype(DType.BF16).heads(4, 2).seed(8).build();
+    Path dir = ck.writeTo(tmp.resolve("m"));
+    try (Qwen3Reranker r =
+        Qwen3Reranker.load(dir, Qwen3Reranker.Options.defaults().withDevice("cpu").withDtype("fp32"))) {
+      Qwen3Model m = r.model();
+      int[] prefix = m.cachedPrefix();
+      // The system prompt and the default instruction's "<Instruct>: …\n<Query>:" part.
+      assertTrue(prefix.length > r.prefixIds().length + 10, "cached prefix: " + prefix.length);
+      List<int[]> bodies = sequences(1, 7, 40, 3);
+      List<int[]> full = new ArrayList<>();
+      for (int[] body : bodies) {
+        full.add(concat(prefix, body));
+      }
+      int[] partial = concat(java.util.Arrays.copyOf(prefix, prefix.length / 2), bodies.get(2));
+      List<List<int[]>> batches = List.of(
+          full, // every sequence shares all P tokens
+          List.of(full.get(2), partial, full.get(0)), // P/2 shared
+          List.of(prefix.clone(), full.get(1)), // one is the prefix itself: P − 1 shared
+          List.of(full.get(3), sequences(30).get(0))); // nothing shared
+      for (List<int[]> batch : batches) {
+        float[] cached = m.logitDifference(batch);
+        m.setChunking(3L * 4 * 4 * 64 * 4, 10); // and with many attention chunks after the prefix
+        float[] chunked = m.logitDifference(batch);
+        m.setChunking(8L << 20, 4096);
+        for (int i = 0; i < batch.size(); i++) {
+          double ref = new ReferenceQwen3(ck).logitDifference(batch.get(i), r.yesId(), r.noId());
+          assertEquals(ref, cached[i], 1e-3, "sequence " + i);
+          assertEquals(cached[i], chunked[i], 1e-5, "chunked, sequence " + i);
+          // Alone, each is computed with the longest prefix it shares.
+          assertEquals(cached[i], m.logitDifference(List.of(batch.get(i)))[0], 1e-5, "alone " + i);
+        }
+      }
+    }
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void devicesAndPrecisions() {
     assertEquals(Device.cpu(), Qwen3Model.parseDevice("cpu"));
     assertEquals(Device.gpu(1), Qwen3Model.parseDevice("gpu:1"));
