@@ -56,18 +56,23 @@ public final class EngineBenchmark {
   private EngineBenchmark() {}
 
   /**
-   * Model FLOPs of one forward pass over B × T tokens: 2·params per token for every projection
-   * (q, k, v, o, gate, up, down), plus the attention matmuls QKᵀ and PV over the causal (lower
-   * triangle) positions only — the useful work, not the masked half the engine also computes.
+   * Model FLOPs of one forward pass over B × T tokens, counting the useful work of what the engine
+   * computes: 2·params per token for every projection (q, k, v, o, gate, up, down), plus the
+   * attention matmuls QKᵀ and PV over the causal (lower triangle) positions only. The last layer
+   * only needs the last row (its keys and values still cover all T tokens), so that is all it
+   * counts; counting a full last layer would overstate the engine's rate.
    */
   public static double modelFlops(Qwen3Config c, int b, int t) {
     double d = c.hiddenSize();
     double qDim = (double) c.numAttentionHeads() * c.headDim();
     double kvDim = (double) c.numKeyValueHeads() * c.headDim();
-    double perTokenLinear = 2 * (d * qDim + 2 * d * kvDim + qDim * d + 3 * d * c.intermediateSize());
+    double kvLinear = 2 * (2 * d * kvDim); // k and v projections
+    double rowLinear = 2 * (d * qDim + qDim * d + 3 * d * c.intermediateSize()); // q, o, MLP
     double causalPairs = (double) t * (t + 1) / 2;
     double attention = 2 * 2 * causalPairs * qDim; // QKᵀ and PV, all heads
-    return c.numHiddenLayers() * (b * t * perTokenLinear + b * attention);
+    double fullLayer = b * t * (kvLinear + rowLinear) + b * attention;
+    double lastLayer = b * t * kvLinear + b * (rowLinear + 2 * 2 * t * qDim);
+    return (c.numHiddenLayers() - 1) * fullLayer + lastLayer;
   }
 
   /** All (batch, length) combinations. */
