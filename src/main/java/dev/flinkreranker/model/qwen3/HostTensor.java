@@ -71,40 +71,44 @@ public interface HostTensor {
    * from the element index so nothing is materialized on the host.
    */
   static HostTensor random(long seed, float offset, float scale, long... shape) {
-    long[] s = shape.clone();
-    return new HostTensor() {
-      @Override
-      public long[] shape() {
-        return s.clone();
+    return new InMemory(shape, (from, dst, off, count) -> {
+      for (int i = 0; i < count; i++) {
+        long z = mix(seed * 0x9E3779B97F4A7C15L + from + i);
+        float u = (z >>> 40) * 0x1p-24f; // [0, 1)
+        dst[off + i] = offset + scale * (2f * u - 1f);
       }
-
-      @Override
-      public void readFloats(long from, float[] dst, int off, int count) {
-        for (int i = 0; i < count; i++) {
-          long z = mix(seed * 0x9E3779B97F4A7C15L + from + i);
-          float u = (z >>> 40) * 0x1p-24f; // [0, 1)
-          dst[off + i] = offset + scale * (2f * u - 1f);
-        }
-      }
-    };
+    });
   }
 
   /** A copy of {@code t} held in one float array (at most 2^31 − 1 elements). */
   static HostTensor materialize(HostTensor t) {
-    long[] s = t.shape();
     float[] data = new float[Math.toIntExact(t.elementCount())];
     t.readFloats(0, data, 0, data.length);
-    return new HostTensor() {
-      @Override
-      public long[] shape() {
-        return s.clone();
-      }
+    return new InMemory(t.shape(), (from, dst, off, count) ->
+        System.arraycopy(data, Math.toIntExact(from), dst, off, count));
+  }
 
-      @Override
-      public void readFloats(long from, float[] dst, int off, int count) {
-        System.arraycopy(data, Math.toIntExact(from), dst, off, count);
-      }
-    };
+  /** Reads {@code count} floats from element {@code from} into {@code dst[off…]}. */
+  @FunctionalInterface
+  interface Reader {
+    void read(long from, float[] dst, int off, int count);
+  }
+
+  /** A tensor computed or held in the JVM rather than read from a checkpoint file. */
+  record InMemory(long[] dims, Reader reader) implements HostTensor {
+    public InMemory {
+      dims = dims.clone();
+    }
+
+    @Override
+    public long[] shape() {
+      return dims.clone();
+    }
+
+    @Override
+    public void readFloats(long from, float[] dst, int off, int count) {
+      reader.read(from, dst, off, count);
+    }
   }
 
   private static long mix(long z) {

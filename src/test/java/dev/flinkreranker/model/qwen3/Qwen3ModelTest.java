@@ -8,6 +8,7 @@ import ai.djl.Device;
 import dev.flinkreranker.model.safetensors.DType;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -66,9 +67,10 @@ class Qwen3ModelTest {
       List<int[]> bodies = sequences(1, 7, 40, 3);
       List<int[]> full = new ArrayList<>();
       for (int[] body : bodies) {
-        full.add(concat(prefix, body));
+        full.add(Qwen3RerankerTest.concat(prefix, body));
       }
-      int[] partial = concat(java.util.Arrays.copyOf(prefix, prefix.length / 2), bodies.get(2));
+      int[] partial =
+          Qwen3RerankerTest.concat(Arrays.copyOf(prefix, prefix.length / 2), bodies.get(2));
       List<List<int[]>> batches = List.of(
           full, // every sequence shares all P tokens
           List.of(full.get(2), partial, full.get(0)), // P/2 shared
@@ -88,12 +90,6 @@ class Qwen3ModelTest {
         }
       }
     }
-  }
-
-  private static int[] concat(int[] a, int[] b) {
-    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   @Test

@@ -237,7 +237,7 @@ class Qwen3RerankerTest {
     assertTrue(e.getMessage().contains("no room for the document"), e.getMessage());
   }
 
-  private static int[] concat(int[]... parts) {
+  static int[] concat(int[]... parts) {
     List<Integer> all = new ArrayList<>();
     for (int[] p : parts) {
       for (int v : p) {
