@@ -128,13 +128,15 @@ public final class BatchingBenchmark {
     out.put("requests", requests);
     out.put("pairs", peakBatched.pairs());
     out.put("batch", Map.of("max_pairs", batched.maxPairs(), "max_tokens", batched.maxTokens(),
-        "max_wait_ms", batched.maxWait().toMillis()));
+        "max_wait_ms", batched.maxWait().toMillis(), "call_cost_tokens",
+        batched.callCostTokens()));
     out.put("micro_batched_pairs_per_s", peakBatched.pairsPerSecond());
     out.put("per_pair_pairs_per_s", peakSingle.pairsPerSecond());
     out.put("speedup", peakBatched.pairsPerSecond() / peakSingle.pairsPerSecond());
     out.put("padding_efficiency", peakBatched.paddingEfficiency());
     out.put("mean_batch_pairs", peakBatched.meanBatchPairs());
     out.put("mean_batch_ms", peakBatched.meanBatchMillis());
+    out.put("half_load_padding_efficiency", latBatched.paddingEfficiency());
     out.put("half_load_pairs_per_s", halfLoad);
     out.put("micro_batched_p50_ms", latBatched.p50Millis());
     out.put("micro_batched_p99_ms", latBatched.p99Millis());
@@ -172,6 +174,8 @@ public final class BatchingBenchmark {
     b.append(String.format("  padding efficiency (real ÷ padded tokens): %s; mean batch %s pairs, %s ms%n",
         fmt((Double) r.get("padding_efficiency")), fmt((Double) r.get("mean_batch_pairs")),
         fmt((Double) r.get("mean_batch_ms"))));
+    b.append(String.format("  padding efficiency at half load: %s%n",
+        fmt((Double) r.get("half_load_padding_efficiency"))));
     b.append(String.format("  p99 bound max-wait + 2 x batch time = %s ms: %s%n",
         fmt((Double) r.get("p99_bound_ms")), r.get("p99_within_bound")));
     return b.toString();

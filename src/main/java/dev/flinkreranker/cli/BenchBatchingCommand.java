@@ -54,13 +54,17 @@ final class BenchBatchingCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "16384") int maxTokens;
   @Option(names = "--max-wait", defaultValue = "PT0.01S", description = "ISO-8601 duration.")
   Duration maxWait;
+  @Option(names = "--call-cost-tokens", defaultValue = "1024",
+      description = "batch.call-cost-tokens: a call's fixed cost in padded tokens.")
+  int callCostTokens;
   @Option(names = "--seed", defaultValue = "7") long seed;
   @Option(names = "--json", description = "Print one JSON object instead of a table.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    BatchSettings settings = new BatchSettings(maxPairs, maxTokens, maxWait, 1 << 20);
+    BatchSettings settings =
+        new BatchSettings(maxPairs, maxTokens, maxWait, 1 << 20, callCostTokens);
     try (Scorer scorer = open()) {
       Map<String, Object> result = BatchingBenchmark.compare(scorer, settings,
           SyntheticRequests.generate(requests, seed, candidateScale, lengthScale), rounds, seed);

@@ -243,6 +243,14 @@ public final class RerankOptions {
       key("batch.max-wait").durationType().defaultValue(Duration.ofMillis(10))
           .withDescription("A micro-batch closes this long after its first pair arrived.");
 
+  public static final ConfigOption<Integer> BATCH_CALL_COST_TOKENS =
+      key("batch.call-cost-tokens").intType()
+          .defaultValue(dev.flinkreranker.scoring.BatchSettings.DEFAULT_CALL_COST_TOKENS)
+          .withDescription("What one scorer call costs beyond its tokens, in padded tokens: a"
+              + " window of waiting pairs is split where that saves more padding than a call"
+              + " costs. About 1024 for a small model on a CPU, tens for a 4B/8B model on a CPU;"
+              + " batch.max-tokens or more on a GPU, where batches should be as full as possible.");
+
   public static final ConfigOption<Integer> BATCH_QUEUE_PAIRS =
       key("batch.queue-capacity").intType().defaultValue(4096)
           .withDescription("Pairs waiting for a batch per TaskManager; when full, subtasks block"

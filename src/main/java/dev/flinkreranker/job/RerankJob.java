@@ -181,6 +181,6 @@ public final class RerankJob {
   public static BatchSettings batchSettings(Configuration conf) {
     return new BatchSettings(conf.get(RerankOptions.BATCH_MAX_PAIRS),
         conf.get(RerankOptions.BATCH_MAX_TOKENS), conf.get(RerankOptions.BATCH_MAX_WAIT),
-        conf.get(RerankOptions.BATCH_QUEUE_PAIRS));
+        conf.get(RerankOptions.BATCH_QUEUE_PAIRS), conf.get(RerankOptions.BATCH_CALL_COST_TOKENS));
   }
 }

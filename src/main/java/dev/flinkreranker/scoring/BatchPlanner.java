@@ -38,27 +38,38 @@ public final class BatchPlanner {
   }
 
   /**
-   * Cuts a window into batches: sorted by length so that neighbours pad little, then packed
-   * greedily while both the pair limit and the padded-token limit hold. Returns batches shortest
-   * first; every input element appears in exactly one batch.
+   * Cuts a window into batches of least total cost. A batch costs a fixed {@code callCostTokens}
+   * (per call: launches, copies, JNI) plus its padded tokens (pairs × its longest pair). In
+   * length order, the best batches are contiguous runs, so the cut points are found exactly by
+   * dynamic programming over the sorted window, within the pair and padded-token limits. A high
+   * call cost gives few full batches; a low one splits short pairs from long ones rather than pad
+   * them. Returns batches shortest first; every input element appears in exactly one batch.
    */
-  public <T extends Sized> List<List<T>> plan(List<T> window) {
+  public <T extends Sized> List<List<T>> plan(List<T> window, double callCostTokens) {
     List<T> sorted = new ArrayList<>(window);
     sorted.sort(Comparator.comparingInt(Sized::tokens)); // stable: ties keep arrival order
-    List<List<T>> batches = new ArrayList<>();
-    List<T> current = new ArrayList<>();
-    for (T item : sorted) {
-      // Sorted ascending, so the item is the longest of the batch if added.
-      long padded = (long) item.tokens() * (current.size() + 1);
-      if (!current.isEmpty()
-          && (current.size() >= settings.maxPairs() || padded > settings.maxTokens())) {
-        batches.add(current);
-        current = new ArrayList<>();
+    int n = sorted.size();
+    // best[j]: least cost of the first j pairs; start[j]: where the last batch of that plan starts.
+    double[] best = new double[n + 1];
+    int[] start = new int[n + 1];
+    for (int j = 1; j <= n; j++) {
+      long longest = sorted.get(j - 1).tokens();
+      // The largest batch ending at j that the limits allow (a single pair always may).
+      long maxSize = Math.min(settings.maxPairs(),
+          Math.max(1, settings.maxTokens() / Math.max(1, longest)));
+      int first = (int) Math.max(0, j - maxSize);
+      best[j] = Double.POSITIVE_INFINITY;
+      for (int i = first; i < j; i++) { // larger batches first: on a tie, fewer calls
+        double cost = best[i] + callCostTokens + (double) longest * (j - i);
+        if (cost < best[j]) {
+          best[j] = cost;
+          start[j] = i;
+        }
       }
-      current.add(item);
     }
-    if (!current.isEmpty()) {
-      batches.add(current);
+    List<List<T>> batches = new ArrayList<>();
+    for (int j = n; j > 0; j = start[j]) {
+      batches.add(0, new ArrayList<>(sorted.subList(start[j], j)));
     }
     return batches;
   }

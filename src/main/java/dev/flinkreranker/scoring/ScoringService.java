@@ -278,7 +278,7 @@ public final class ScoringService implements AutoCloseable {
           }
         }
         if (!window.isEmpty()) {
-          for (List<PendingPair> batch : planner.plan(window)) {
+          for (List<PendingPair> batch : planner.plan(window, settings.callCostTokens())) {
             scoreBatch(batch, true);
           }
         }

@@ -31,6 +31,12 @@ class JobConfigTest {
     assertEquals(Duration.ofMillis(20), conf.get(RerankOptions.BATCH_MAX_WAIT));
     assertEquals(List.of("a", "b"), conf.get(RerankOptions.INPUT_TOPICS));
     assertEquals("SSL", conf.toMap().get("kafka.properties.security.protocol"));
+    // The job's batch settings come from the same keys.
+    assertEquals(new dev.flinkreranker.scoring.BatchSettings(64, 16384, Duration.ofMillis(20), 4096,
+            dev.flinkreranker.scoring.BatchSettings.DEFAULT_CALL_COST_TOKENS),
+        dev.flinkreranker.job.RerankJob.batchSettings(conf));
+    assertEquals(32768, dev.flinkreranker.job.RerankJob.batchSettings(
+        JobConfig.load(null, List.of("batch.call-cost-tokens=32768"))).callCostTokens());
   }
 
   @Test

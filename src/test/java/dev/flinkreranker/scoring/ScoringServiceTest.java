@@ -90,9 +90,89 @@ class ScoringServiceTest {
   @Test
   void windowIsLengthSortedToCutPadding() {
     BatchPlanner planner = new BatchPlanner(new BatchSettings(2, 1_000_000, Duration.ZERO, 100));
-    record S(int tokens) implements BatchPlanner.Sized {}
-    List<List<S>> batches = planner.plan(List.of(new S(9), new S(1), new S(8), new S(2)));
+    List<List<S>> batches = planner.plan(List.of(new S(9), new S(1), new S(8), new S(2)), 1e9);
     assertEquals(List.of(List.of(new S(1), new S(2)), List.of(new S(8), new S(9))), batches);
+  }
+
+  record S(int tokens) implements BatchPlanner.Sized {}
+
+  @Test
+  void cheapCallsSplitShortPairsFromLongOnesAndDearCallsFillBatches() {
+    BatchPlanner planner = new BatchPlanner(new BatchSettings(32, 1_000_000, Duration.ZERO, 100));
+    List<S> window = List.of(new S(100), new S(10), new S(10), new S(100), new S(10));
+    // Padding three short pairs to 100 tokens wastes 270 tokens; a call costs 50: split.
+    assertEquals(List.of(List.of(new S(10), new S(10), new S(10)), List.of(new S(100), new S(100))),
+        planner.plan(window, 50));
+    // A call costs more than the padding: one batch.
+    assertEquals(List.of(List.of(new S(10), new S(10), new S(10), new S(100), new S(100))),
+        planner.plan(window, 500));
+  }
+
+  /** Every way to split {@code items} into groups (set partitions). */
+  static void partitions(List<S> items, int at, List<List<S>> groups, List<List<List<S>>> out) {
+    if (at == items.size()) {
+      List<List<S>> copy = new ArrayList<>();
+      groups.forEach(g -> copy.add(new ArrayList<>(g)));
+      out.add(copy);
+      return;
+    }
+    for (int k = 0, existing = groups.size(); k < existing; k++) {
+      List<S> g = groups.get(k);
+      g.add(items.get(at));
+      partitions(items, at + 1, groups, out);
+      g.remove(g.size() - 1);
+    }
+    List<S> alone = new ArrayList<>(List.of(items.get(at)));
+    groups.add(alone);
+    partitions(items, at + 1, groups, out);
+    groups.remove(groups.size() - 1);
+  }
+
+  static double cost(List<List<S>> batches, double callCost) {
+    double c = 0;
+    for (List<S> b : batches) {
+      c += callCost + (double) b.size() * b.stream().mapToInt(S::tokens).max().orElse(0);
+    }
+    return c;
+  }
+
+  @Test
+  void planIsTheCheapestOfAllPartitionsWithinTheLimits() {
+    java.util.Random r = new java.util.Random(5);
+    for (int trial = 0; trial < 300; trial++) {
+      int n = 1 + r.nextInt(7);
+      List<S> window = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        window.add(new S(1 + r.nextInt(r.nextBoolean() ? 10 : 200)));
+      }
+      BatchSettings settings =
+          new BatchSettings(1 + r.nextInt(4), 20 + r.nextInt(400), Duration.ZERO, 100);
+      double callCost = r.nextInt(4) == 0 ? 0 : r.nextDouble() * 300;
+      List<List<S>> plan = new BatchPlanner(settings).plan(window, callCost);
+
+      List<S> flat = new ArrayList<>();
+      plan.forEach(flat::addAll);
+      flat.sort(java.util.Comparator.comparingInt(S::tokens));
+      List<S> expectedItems = new ArrayList<>(window);
+      expectedItems.sort(java.util.Comparator.comparingInt(S::tokens));
+      assertEquals(expectedItems, flat, "every pair exactly once");
+      List<List<List<S>>> all = new ArrayList<>();
+      partitions(window, 0, new ArrayList<>(), all);
+      double cheapest = Double.POSITIVE_INFINITY;
+      for (List<List<S>> p : all) {
+        if (p.stream().allMatch(b -> withinLimits(b, settings))) {
+          cheapest = Math.min(cheapest, cost(p, callCost));
+        }
+      }
+      assertTrue(plan.stream().allMatch(b -> withinLimits(b, settings)), "limits: " + plan);
+      assertEquals(cheapest, cost(plan, callCost), 1e-6, "window " + window + " cost " + callCost);
+    }
+  }
+
+  static boolean withinLimits(List<S> batch, BatchSettings s) {
+    int longest = batch.stream().mapToInt(S::tokens).max().orElse(0);
+    return batch.size() == 1
+        || (batch.size() <= s.maxPairs() && (long) longest * batch.size() <= s.maxTokens());
   }
 
   @Test
