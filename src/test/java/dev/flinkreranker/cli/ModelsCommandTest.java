@@ -15,29 +15,16 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ModelsCommandTest {
-  @TempDir Path tmp;
-  private FakeHub hub;
-  private Path cacheDir;
+  @TempDir Path cacheDir;
+  @RegisterExtension final FakeHub hub = FakeHub.started();
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
-
-  @BeforeEach
-  void start() throws IOException {
-    hub = new FakeHub();
-    cacheDir = tmp.resolve("hub");
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
-  }
 
   private int run(String... args) {
     HubOptions options = new HubOptions(hub.endpoint(), null, false, cacheDir, ProgressSink.NONE);

@@ -16,29 +16,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Several resolvers on one cache: every file is downloaded once and everyone gets a complete copy. */
 class ConcurrentResolveTest {
-  @TempDir Path tmp;
-  private FakeHub hub;
-  private Path cacheDir;
+  @TempDir Path cacheDir;
+  @RegisterExtension final FakeHub hub = FakeHub.started();
   private Map<String, byte[]> files;
 
   @BeforeEach
   void start() throws IOException {
-    hub = new FakeHub();
-    cacheDir = tmp.resolve("hub");
     files = TestModels.sharded(21);
     hub.addRepo("org/sharded", TestModels.COMMIT, files);
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
   }
 
   private ResolvedModel resolve() {

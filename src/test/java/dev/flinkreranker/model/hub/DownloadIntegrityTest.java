@@ -16,31 +16,23 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Dropped connections, partial files from earlier runs, corrupted content, atomic visibility. */
 class DownloadIntegrityTest {
-  @TempDir Path tmp;
-  private FakeHub hub;
-  private Path cacheDir;
+  @TempDir Path cacheDir;
+  @RegisterExtension final FakeHub hub = FakeHub.started();
   private Map<String, byte[]> files;
   private String weightsSha;
 
   @BeforeEach
   void start() throws IOException {
-    hub = new FakeHub();
-    cacheDir = tmp.resolve("hub");
     files = TestModels.singleFile(11);
     weightsSha = FakeHub.sha256(files.get("model.safetensors"));
     hub.addRepo("org/tiny", TestModels.COMMIT, files);
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
   }
 
   private ModelResolver resolver() {

@@ -3,6 +3,7 @@ package dev.flinkreranker.model.hub;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A hub on 127.0.0.1 that speaks the protocol the way the real one does: the revision API, {@code
@@ -29,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * origin), Range requests, and error codes in {@code X-Error-Code}. Faults can be injected: a
  * connection that drops after some bytes, corrupted content, a transfer that pauses half-way.
  */
-public final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable, AfterEachCallback {
 
   /** One model repository: its commit, branch/tag names and files at that commit. */
   public static final class Repo {
@@ -81,6 +84,23 @@ public final class FakeHub implements AutoCloseable {
     cdn.createContext("/", ex -> handle(ex, this::cdnRequest, "cdn"));
     hub.start();
     cdn.start();
+  }
+
+  /**
+   * A started hub for a test field, {@code @RegisterExtension final FakeHub hub =
+   * FakeHub.started();}: JUnit makes one per test and closes it after the test.
+   */
+  public static FakeHub started() {
+    try {
+      return new FakeHub();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the fake hub", e);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 
   public String endpoint() {

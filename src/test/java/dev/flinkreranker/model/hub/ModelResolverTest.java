@@ -14,27 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Resolving hub ids: the cache layout we write, what we fetch, and reuse of what is cached. */
 class ModelResolverTest {
   @TempDir Path tmp;
-  private FakeHub hub;
-  private Path cacheDir;
-
-  @BeforeEach
-  void start() throws IOException {
-    hub = new FakeHub();
-    cacheDir = tmp.resolve("hf/hub");
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
-  }
+  @TempDir Path cacheDir;
+  @RegisterExtension final FakeHub hub = FakeHub.started();
 
   private ModelResolver resolver() {
     return new ModelResolver(new HubOptions(hub.endpoint(), null, false, cacheDir, ProgressSink.NONE));

@@ -10,27 +10,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Offline mode, an unreachable hub, and the hub's error answers, each with actionable advice. */
 class OfflineAndErrorsTest {
-  @TempDir Path tmp;
-  private FakeHub hub;
-  private Path cacheDir;
-
-  @BeforeEach
-  void start() throws IOException {
-    hub = new FakeHub();
-    cacheDir = tmp.resolve("hub");
-  }
-
-  @AfterEach
-  void stop() {
-    hub.close();
-  }
+  @TempDir Path cacheDir;
+  @RegisterExtension final FakeHub hub = FakeHub.started();
 
   private ModelResolver resolver(boolean offline, String token) {
     return new ModelResolver(new HubOptions(hub.endpoint(), token, offline, cacheDir, ProgressSink.NONE));
