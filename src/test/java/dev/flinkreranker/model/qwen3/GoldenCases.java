@@ -1,6 +1,5 @@
 package dev.flinkreranker.model.qwen3;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -53,17 +52,6 @@ final class GoldenCases {
           .headDim(headDim).ropeTheta(ropeTheta).ropeParameters(ropeParameters).build();
     }
 
-    ObjectNode toJson(ObjectMapper json) {
-      return json.valueToTree(this);
-    }
-
-    static Variant fromJson(JsonNode n) {
-      return new Variant(n.get("name").asText(), DType.valueOf(n.get("dtype").asText()),
-          n.get("sharded").asBoolean(), n.get("tied").asBoolean(), n.get("seed").asLong(),
-          n.get("hidden").asInt(), n.get("intermediate").asInt(), n.get("layers").asInt(),
-          n.get("heads").asInt(), n.get("kvHeads").asInt(), n.get("headDim").asInt(),
-          n.get("ropeTheta").asDouble(), n.get("ropeParameters").asBoolean());
-    }
   }
 
   static final List<Variant> VARIANTS = List.of(
@@ -116,18 +104,14 @@ final class GoldenCases {
     cases.put("suffix", Qwen3Reranker.SUFFIX);
     cases.put("default_instruction", Qwen3Reranker.DEFAULT_INSTRUCTION);
     cases.put("max_length", MAX_LENGTH);
-    ArrayNode pairs = cases.putArray("pairs");
-    for (Pair p : PAIRS) {
-      pairs.addObject().put("query", p.query()).put("document", p.document())
-          .put("instruction", p.instruction());
-    }
+    cases.set("pairs", json.valueToTree(PAIRS));
     ArrayNode variants = cases.putArray("checkpoints");
     for (Variant v : VARIANTS) {
       Path dir = v.build().writeTo(out.resolve(v.name()));
       Files.delete(dir.resolve("tokenizer.json"));
       Files.delete(dir.resolve("tokenizer_config.json"));
       ObjectNode node = variants.addObject();
-      node.set("variant", v.toJson(json));
+      node.set("variant", json.valueToTree(v));
       node.set("weight_sha256", json.valueToTree(weightDigests(dir)));
     }
     Path tokenizer = Files.createDirectories(out.resolve("tokenizer"));

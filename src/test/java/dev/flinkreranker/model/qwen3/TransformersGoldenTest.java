@@ -4,19 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.scoring.Pair;
 import dev.flinkreranker.scoring.PreparedPair;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,32 +31,28 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and float32 on a CPU and float16 and bfloat16 on a GPU.
  */
 class TransformersGoldenTest {
-  static JsonNode golden;
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final JsonNode golden = read();
 
   @TempDir static Path tmp;
 
-  @BeforeAll
-  static void readGoldens() throws IOException {
+  private static JsonNode read() {
     try (InputStream in = TransformersGoldenTest.class.getResourceAsStream(
         "/goldens/qwen3-transformers.json")) {
       if (in == null) {
         throw new IllegalStateException("test resource goldens/qwen3-transformers.json is missing");
       }
-      golden = new ObjectMapper().readTree(in);
+      return JSON.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   static List<Pair> pairs() {
-    List<Pair> out = new ArrayList<>();
-    for (JsonNode p : golden.get("pairs")) {
-      out.add(new Pair(p.get("query").asText(), p.get("document").asText(),
-          p.get("instruction").isNull() ? null : p.get("instruction").asText()));
-    }
-    return out;
+    return JSON.convertValue(golden.get("pairs"), new TypeReference<List<Pair>>() {});
   }
 
-  static Stream<String> checkpoints() throws IOException {
-    readGoldens();
+  static Stream<String> checkpoints() {
     List<String> names = new ArrayList<>();
     golden.get("checkpoints").forEach(c -> names.add(c.get("variant").get("name").asText()));
     return names.stream();
@@ -63,10 +60,11 @@ class TransformersGoldenTest {
 
   /** Rebuilds a golden checkpoint; its weight files must be byte for byte the ones transformers read. */
   static Path rebuild(JsonNode checkpoint) throws IOException {
-    GoldenCases.Variant variant = GoldenCases.Variant.fromJson(checkpoint.get("variant"));
+    GoldenCases.Variant variant =
+        JSON.treeToValue(checkpoint.get("variant"), GoldenCases.Variant.class);
     Path dir = variant.build().writeTo(tmp.resolve(variant.name()));
-    Map<String, String> expected = new ObjectMapper().convertValue(
-        checkpoint.get("weight_sha256"), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+    Map<String, String> expected =
+        JSON.convertValue(checkpoint.get("weight_sha256"), new TypeReference<>() {});
     assertEquals(expected, GoldenCases.weightDigests(dir),
         "TinyQwen3Checkpoint no longer writes the weights the goldens were computed on; if that"
             + " change is intended, regenerate the goldens (tools/goldens/qwen3_goldens.py)");
@@ -90,11 +88,7 @@ class TransformersGoldenTest {
   }
 
   static int[] ints(JsonNode array) {
-    int[] out = new int[array.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = array.get(i).asInt();
-    }
-    return out;
+    return JSON.convertValue(array, int[].class);
   }
 
   static Qwen3Reranker open(Path dir, String dtype) throws IOException {
