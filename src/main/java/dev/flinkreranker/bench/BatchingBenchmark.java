@@ -26,7 +26,8 @@ public final class BatchingBenchmark {
   /** Results of one configuration. */
   public record Run(String name, int maxPairs, long pairs, double seconds, double pairsPerSecond,
       double paddingEfficiency, double meanBatchPairs, double meanBatchMillis, double p50Millis,
-      double p99Millis, double offeredPairsPerSecond, double p99OneBatchMillis) {}
+      double p99Millis, double offeredPairsPerSecond, double p99OneBatchMillis,
+      double busyFraction) {}
 
   private BatchingBenchmark() {}
 
@@ -46,7 +47,7 @@ public final class BatchingBenchmark {
       double batchMillis = seconds * 1000 / Math.max(1, service.batches());
       return new Run(name, settings.maxPairs(), pairs, seconds, pairs / seconds,
           service.paddingEfficiency(), service.meanBatchPairs(), batchMillis, Double.NaN,
-          Double.NaN, Double.NaN, Double.NaN);
+          Double.NaN, Double.NaN, Double.NaN, service.busyNanos() / (seconds * 1e9));
     }
   }
 
@@ -87,7 +88,7 @@ public final class BatchingBenchmark {
       return new Run(name, settings.maxPairs(), pairs, seconds, pairs / seconds,
           service.paddingEfficiency(), service.meanBatchPairs(), batchMillis,
           percentile(nanos, 0.50) / 1e6, percentile(nanos, 0.99) / 1e6, pairsPerSecond,
-          percentile(oneBatchNanos, 0.99) / 1e6);
+          percentile(oneBatchNanos, 0.99) / 1e6, service.busyNanos() / (seconds * 1e9));
     }
   }
 
@@ -146,6 +147,9 @@ public final class BatchingBenchmark {
     out.put("mean_batch_pairs", peakBatched.meanBatchPairs());
     out.put("mean_batch_ms", peakBatched.meanBatchMillis());
     out.put("half_load_padding_efficiency", latBatched.paddingEfficiency());
+    // Half of peak pairs/s is not half busy: batches are smaller there, and a small batch costs
+    // more per pair. This is the share of wall time the model was scoring.
+    out.put("half_load_busy_fraction", latBatched.busyFraction());
     out.put("half_load_pairs_per_s", halfLoad);
     out.put("micro_batched_p50_ms", latBatched.p50Millis());
     out.put("micro_batched_p99_ms", latBatched.p99Millis());
@@ -187,8 +191,9 @@ public final class BatchingBenchmark {
     b.append(String.format("  padding efficiency (real ÷ padded tokens): %s; mean batch %s pairs, %s ms%n",
         fmt((Double) r.get("padding_efficiency")), fmt((Double) r.get("mean_batch_pairs")),
         fmt((Double) r.get("mean_batch_ms"))));
-    b.append(String.format("  padding efficiency at half load: %s%n",
-        fmt((Double) r.get("half_load_padding_efficiency"))));
+    b.append(String.format("  at half load: padding efficiency %s, model busy %s of the time%n",
+        fmt((Double) r.get("half_load_padding_efficiency")),
+        fmt((Double) r.get("half_load_busy_fraction"))));
     b.append(String.format("  p99 bound max-wait + 2 x batch time = %s ms: %s; requests of at most"
             + " max-pairs pairs: p99 %s ms, %s%n", fmt((Double) r.get("p99_bound_ms")),
         r.get("p99_within_bound"), fmt((Double) r.get("micro_batched_p99_one_batch_requests_ms")),
