@@ -74,27 +74,6 @@ public final class BatchPlanner {
     return batches;
   }
 
-  /**
-   * The batch to score next from a window given in priority order (most urgent first): the window
-   * is planned as a whole by {@link #plan}, for its padding, and the planned batch holding the
-   * window's first element runs. The rest waits for the next call, re-planned with whatever arrived
-   * meanwhile, so an urgent request never waits for a whole window of other batches.
-   */
-  public <T extends Sized> List<T> next(List<T> window, double callCostTokens) {
-    if (window.isEmpty()) {
-      return List.of();
-    }
-    T first = window.get(0);
-    for (List<T> batch : plan(window, callCostTokens)) {
-      for (T item : batch) {
-        if (item == first) {
-          return batch;
-        }
-      }
-    }
-    throw new IllegalStateException("plan lost the window's first element");
-  }
-
   /** Something with a token length. */
   public interface Sized {
     int tokens();

@@ -3,11 +3,9 @@ package dev.flinkreranker.scoring;
 import dev.flinkreranker.validation.ReasonCode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,18 +27,10 @@ import org.slf4j.LoggerFactory;
  * benchmarked on its own.
  *
  * <p>Flow: {@link #submit} prepares (tokenizes) the request's pairs on the caller's thread and puts
- * them in a bounded queue, blocking while it is full, which backpressures the Flink source. When
- * {@link BatchPlanner#ready} says so, the batcher thread takes a window of waiting pairs, most
- * urgent request first, plans it into length-sorted batches and scores the batch that holds the
- * most urgent request's pair ({@link BatchPlanner#next}); then it plans again with what arrived
- * meanwhile. A failing batch is split in halves down to single pairs, so only the requests with a
- * pair that fails alone are failed.
- *
- * <p>Urgency is earliest deadline first, with a request's deadline = its arrival + the time its own
- * tokens take at the measured rate. So a request of 10 short candidates that arrives while one of
- * 100 long candidates is being scored goes ahead of its remaining batches (it would otherwise wait
- * for all of them), yet a large request is never starved: once it has waited as long as the
- * difference in their sizes takes, it comes first.
+ * them in a bounded queue, blocking while it is full, which backpressures the Flink source. The
+ * batcher thread takes a window of waiting pairs when {@link BatchPlanner#ready} says so, cuts it
+ * into length-sorted batches and scores them. A failing batch is split in halves down to single
+ * pairs, so only the requests with a pair that fails alone are failed.
  */
 public final class ScoringService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
@@ -145,20 +135,11 @@ public final class ScoringService implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmptyOrReady = lock.newCondition();
   private final Condition notFull = lock.newCondition();
-  // Requests with pairs not yet taken into a batch, most urgent first; guarded by lock.
-  private final TreeSet<Ticket> waiting = new TreeSet<>(
-      Comparator.comparingLong((Ticket t) -> t.deadlineNanos).thenComparingLong(t -> t.seq));
-  // The same requests in arrival order, for the oldest waiting pair (max-wait); trimmed lazily.
-  private final ArrayDeque<Ticket> arrivals = new ArrayDeque<>(); // guarded by lock
+  private final ArrayDeque<PendingPair> queue = new ArrayDeque<>(); // guarded by lock
   private final ArrayDeque<Ticket> requestQueue = new ArrayDeque<>(); // request-scoped scorers
-  private int queuedPairs; // waiting or being scored, guarded by lock
-  private int waitingPairs; // not yet taken into a batch, guarded by lock
-  private int waitingLongest; // tokens of the longest waiting pair, guarded by lock
-  private long tickets; // arrival sequence, guarded by lock
+  private int queuedPairs; // guarded by lock
+  private int queueLongest; // tokens of the longest pair in queue, guarded by lock
   private boolean closed; // guarded by lock
-  // Batch time per real token (EWMA over batches) for deadlines; 0 (first come, first served)
-  // until a batch has run. Written by the batcher thread only.
-  private volatile double nanosPerToken;
   private final Thread batcher;
 
   // Statistics for metrics; cumulative so that gauges read consistent ratios.
@@ -239,20 +220,14 @@ public final class ScoringService implements AutoCloseable {
         return ticket.future;
       }
       ticket.enqueuedNanos = nanoTime.getAsLong();
-      ticket.pairs = prepared;
       if (scorer.requestScoped()) {
+        ticket.pairs = prepared;
         requestQueue.add(ticket);
       } else {
-        long tokens = 0;
+        queue.addAll(prepared);
         for (PendingPair p : prepared) {
-          tokens += p.tokens();
-          waitingLongest = Math.max(waitingLongest, p.tokens());
+          queueLongest = Math.max(queueLongest, p.tokens());
         }
-        ticket.deadlineNanos = ticket.enqueuedNanos + (long) (tokens * nanosPerToken);
-        ticket.seq = tickets++;
-        waiting.add(ticket);
-        arrivals.add(ticket);
-        waitingPairs += pairs.size();
       }
       queuedPairs += pairs.size();
       notEmptyOrReady.signal();
@@ -265,12 +240,12 @@ public final class ScoringService implements AutoCloseable {
   private void runBatcher() {
     try {
       while (true) {
-        List<PendingPair> batch = List.of();
+        List<PendingPair> window = new ArrayList<>();
         List<Ticket> requests = new ArrayList<>();
         lock.lockInterruptibly();
         try {
           while (!closed && !windowReady()) {
-            if (waitingPairs == 0 && requestQueue.isEmpty()) {
+            if (queue.isEmpty() && requestQueue.isEmpty()) {
               notEmptyOrReady.await();
             } else {
               // Re-check at least every RECHECK_NANOS so that the time source is followed even
@@ -282,8 +257,16 @@ public final class ScoringService implements AutoCloseable {
           if (closed) {
             return;
           }
-          if (waitingPairs > 0) {
-            batch = takeNextBatch();
+          // A window is at most WINDOW_BATCHES batches, taken in arrival order: enough pairs to sort
+          // by length (padding), few enough that a backlog cannot make early pairs wait behind it.
+          int limit = settings.maxPairs() * WINDOW_BATCHES;
+          while (!queue.isEmpty() && window.size() < limit) {
+            window.add(queue.poll());
+          }
+          // Once per window, not on every wake-up: the longest pair still waiting.
+          queueLongest = 0;
+          for (PendingPair p : queue) {
+            queueLongest = Math.max(queueLongest, p.tokens());
           }
           requests.addAll(requestQueue);
           requestQueue.clear();
@@ -295,8 +278,10 @@ public final class ScoringService implements AutoCloseable {
             scoreBatch(t.pairs, false);
           }
         }
-        if (!batch.isEmpty()) {
-          scoreBatch(batch, true);
+        if (!window.isEmpty()) {
+          for (List<PendingPair> batch : planner.plan(window, settings.callCostTokens())) {
+            scoreBatch(batch, true);
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -307,63 +292,18 @@ public final class ScoringService implements AutoCloseable {
     }
   }
 
-  /**
-   * Takes the next batch out of the waiting pairs (caller holds the lock). The window is at most
-   * WINDOW_BATCHES batches of pairs, most urgent request first: enough to sort by length against
-   * padding, and re-planned after every batch so that new urgent requests get in.
-   */
-  private List<PendingPair> takeNextBatch() {
-    int limit = settings.maxPairs() * WINDOW_BATCHES;
-    List<PendingPair> window = new ArrayList<>(Math.min(limit, waitingPairs));
-    fill:
-    for (Ticket t : waiting) {
-      for (PendingPair p : t.pairs) {
-        if (window.size() == limit) {
-          break fill;
-        }
-        window.add(p);
-      }
-    }
-    List<PendingPair> batch = planner.next(window, settings.callCostTokens());
-    boolean tookLongest = false;
-    for (PendingPair p : batch) {
-      p.taken = true;
-      tookLongest |= p.tokens() == waitingLongest;
-    }
-    for (PendingPair p : batch) {
-      Ticket t = p.ticket;
-      if (t.pairs.removeIf(q -> q.taken) && t.pairs.isEmpty()) {
-        waiting.remove(t);
-      }
-    }
-    waitingPairs -= batch.size();
-    if (tookLongest) {
-      // Once per batch at most, not on every wake-up: the longest pair still waiting.
-      waitingLongest = 0;
-      for (Ticket t : waiting) {
-        for (PendingPair p : t.pairs) {
-          waitingLongest = Math.max(waitingLongest, p.tokens());
-        }
-      }
-    }
-    while (!arrivals.isEmpty() && arrivals.peek().pairs.isEmpty()) {
-      arrivals.poll();
-    }
-    return batch;
-  }
-
   private boolean windowReady() {
     if (!requestQueue.isEmpty()) {
       return true; // request-scoped scorers take one whole request per call: nothing to wait for
     }
-    return planner.ready(waitingPairs, waitingLongest, oldestArrival(), nanoTime.getAsLong());
+    return planner.ready(queue.size(), queueLongest, oldestArrival(), nanoTime.getAsLong());
   }
 
   private long oldestArrival() {
     if (!requestQueue.isEmpty()) {
       return requestQueue.peek().enqueuedNanos;
     }
-    return arrivals.isEmpty() ? nanoTime.getAsLong() : arrivals.peek().enqueuedNanos;
+    return queue.isEmpty() ? nanoTime.getAsLong() : queue.peek().ticket.enqueuedNanos;
   }
 
   /** Scores one batch; on failure splits it (when {@code splittable}) down to single pairs. */
@@ -418,15 +358,13 @@ public final class ScoringService implements AutoCloseable {
   }
 
   private void recordBatch(List<PendingPair> batch, long nanos) {
+    busyNanos.addAndGet(nanos);
     int longest = 0;
     long real = 0;
     for (PendingPair p : batch) {
       longest = Math.max(longest, p.prepared.tokens());
       real += p.prepared.tokens();
     }
-    busyNanos.addAndGet(nanos);
-    double rate = (double) nanos / Math.max(1, real);
-    nanosPerToken = nanosPerToken == 0 ? rate : 0.8 * nanosPerToken + 0.2 * rate;
     batches.incrementAndGet();
     batchedPairs.addAndGet(batch.size());
     paddedTokens.addAndGet((long) longest * batch.size());
@@ -449,20 +387,18 @@ public final class ScoringService implements AutoCloseable {
     lock.lock();
     try {
       closed = true;
-      for (Ticket t : waiting) {
-        t.future.completeExceptionally(
+      for (PendingPair p : queue) {
+        p.ticket.future.completeExceptionally(
             new ScoringException(ReasonCode.SCORING_FAILED, reason, null));
       }
       for (Ticket t : requestQueue) {
         t.future.completeExceptionally(
             new ScoringException(ReasonCode.SCORING_FAILED, reason, null));
       }
-      waiting.clear();
-      arrivals.clear();
+      queue.clear();
       requestQueue.clear();
       queuedPairs = 0;
-      waitingPairs = 0;
-      waitingLongest = 0;
+      queueLongest = 0;
       notFull.signalAll();
     } finally {
       lock.unlock();
@@ -553,11 +489,9 @@ public final class ScoringService implements AutoCloseable {
     final boolean[] truncated;
     final long submittedNanos;
     long enqueuedNanos;
-    long deadlineNanos; // arrival + the time its own tokens take: the batcher's urgency order
-    long seq; // arrival order, breaks deadline ties
     long firstBatchNanos = -1;
     int remaining;
-    List<PendingPair> pairs; // not yet taken into a batch (all of them for request-scoped scorers)
+    List<PendingPair> pairs; // request-scoped scorers only
 
     Ticket(int size, long now) {
       scores = new float[size];
@@ -588,7 +522,6 @@ public final class ScoringService implements AutoCloseable {
     final PreparedPair prepared;
     final Ticket ticket;
     final int index;
-    boolean taken; // in a batch already; guarded by the service lock
 
     PendingPair(PreparedPair prepared, Ticket ticket, int index) {
       this.prepared = prepared;

@@ -6,7 +6,6 @@ import dev.flinkreranker.scoring.Scorer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -16,8 +15,6 @@ import java.util.function.Predicate;
  */
 public final class RecordingScorer implements Scorer {
   public final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
-  /** Runs in every call once the batch is recorded: a gate, or a fake clock's advance. */
-  public volatile Consumer<List<String>> beforeBatch = docs -> {};
   private final Predicate<String> fails;
   private volatile boolean closed;
 
@@ -51,7 +48,6 @@ public final class RecordingScorer implements Scorer {
   public float[] scorePrepared(List<PreparedPair> pairs) {
     List<String> docs = pairs.stream().map(p -> p.pair().document()).toList();
     batches.add(docs);
-    beforeBatch.accept(docs);
     for (String d : docs) {
       if (fails.test(d)) {
         throw new IllegalStateException("cannot score " + d);
