@@ -19,11 +19,11 @@ final class ReferenceQwen3 {
   ReferenceQwen3(TinyQwen3Checkpoint ck) {
     this.ck = ck;
     this.w = ck.weights();
-    this.d = ck.hiddenSize();
-    this.nh = ck.heads();
-    this.kvh = ck.kvHeads();
-    this.hd = ck.headDim();
-    this.inter = ck.intermediateSize();
+    this.d = ck.config().hiddenSize();
+    this.nh = ck.config().numAttentionHeads();
+    this.kvh = ck.config().numKeyValueHeads();
+    this.hd = ck.config().headDim();
+    this.inter = ck.config().intermediateSize();
   }
 
   /** logit(a) − logit(b) at the last token of {@code ids}. */
@@ -36,7 +36,7 @@ final class ReferenceQwen3 {
         x[p][i] = emb[ids[p] * d + i];
       }
     }
-    for (int l = 0; l < ck.layers(); l++) {
+    for (int l = 0; l < ck.config().numHiddenLayers(); l++) {
       String pre = "model.layers." + l + ".";
       double[][] q = new double[t][];
       double[][] k = new double[t][];
@@ -95,7 +95,7 @@ final class ReferenceQwen3 {
       }
     }
     double[] last = rmsNorm(x[t - 1], w.get("model.norm.weight"));
-    float[] head = w.get(ck.tied() ? "model.embed_tokens.weight" : "lm_head.weight");
+    float[] head = w.get(ck.config().tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
     double diff = 0;
     for (int i = 0; i < d; i++) {
       diff += last[i] * ((double) head[a * d + i] - head[b * d + i]);
@@ -108,7 +108,7 @@ final class ReferenceQwen3 {
     for (double v : x) {
       ss += v * v;
     }
-    double inv = 1 / Math.sqrt(ss / x.length + ck.rmsNormEps());
+    double inv = 1 / Math.sqrt(ss / x.length + ck.config().rmsNormEps());
     double[] out = new double[x.length];
     for (int i = 0; i < x.length; i++) {
       out[i] = x[i] * inv * weight[i];
@@ -124,7 +124,7 @@ final class ReferenceQwen3 {
       System.arraycopy(v, h * hd, head, 0, hd);
       head = rmsNorm(head, normWeight);
       for (int j = 0; j < half; j++) {
-        double angle = pos * Math.pow(ck.ropeTheta(), -2.0 * j / hd);
+        double angle = pos * Math.pow(ck.config().ropeTheta(), -2.0 * j / hd);
         double c = Math.cos(angle);
         double s = Math.sin(angle);
         v[h * hd + j] = head[j] * c - head[j + half] * s;

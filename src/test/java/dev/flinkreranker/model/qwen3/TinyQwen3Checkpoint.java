@@ -34,6 +34,7 @@ import java.util.Random;
 public final class TinyQwen3Checkpoint {
   public static final String TOKENIZER_DIR_PROPERTY = "qwen3.tokenizer.dir";
   public static final int QWEN3_VOCAB_SIZE = 151936;
+  private static final int MAX_POSITIONS = 40960; // Qwen3's max_position_embeddings
 
   private final Builder b;
   /** Every weight by HF name, as stored (already rounded to the checkpoint dtype). */
@@ -145,44 +146,10 @@ public final class TinyQwen3Checkpoint {
     return weights;
   }
 
-  public int hiddenSize() {
-    return b.hiddenSize;
-  }
-
-  public int intermediateSize() {
-    return b.intermediateSize;
-  }
-
-  public int layers() {
-    return b.layers;
-  }
-
-  public int heads() {
-    return b.heads;
-  }
-
-  public int kvHeads() {
-    return b.kvHeads;
-  }
-
-  public int headDim() {
-    return b.headDim;
-  }
-
-  public int vocabSize() {
-    return b.vocabSize;
-  }
-
-  public double ropeTheta() {
-    return b.ropeTheta;
-  }
-
-  public double rmsNormEps() {
-    return b.rmsNormEps;
-  }
-
-  public boolean tied() {
-    return b.tied;
+  /** The model shape, as {@link Qwen3Config} reads it back from the written config.json. */
+  public Qwen3Config config() {
+    return new Qwen3Config(b.hiddenSize, b.intermediateSize, b.layers, b.heads, b.kvHeads,
+        b.headDim, b.vocabSize, b.rmsNormEps, b.ropeTheta, b.tied, MAX_POSITIONS);
   }
 
   public DType dtype() {
@@ -255,7 +222,7 @@ public final class TinyQwen3Checkpoint {
     c.put("hidden_size", b.hiddenSize);
     c.put("initializer_range", 0.02);
     c.put("intermediate_size", b.intermediateSize);
-    c.put("max_position_embeddings", 40960);
+    c.put("max_position_embeddings", MAX_POSITIONS);
     c.put("max_window_layers", b.layers);
     c.put("model_type", "qwen3");
     c.put("num_attention_heads", b.heads);

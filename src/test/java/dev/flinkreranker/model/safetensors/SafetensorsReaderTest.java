@@ -120,10 +120,7 @@ class SafetensorsReaderTest {
   @Test
   void badHeaderJson() throws IOException {
     Path f = tmp.resolve("bad.safetensors");
-    byte[] header = "{\"a\": {\"dtype\": \"F32\", ".getBytes(StandardCharsets.UTF_8);
-    ByteBuffer buf = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putLong(header.length).put(header);
-    Files.write(f, buf.array());
+    writeRaw(f, "{\"a\": {\"dtype\": \"F32\", ");
     assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "bad header JSON");
   }
 
@@ -153,11 +150,7 @@ class SafetensorsReaderTest {
   @Test
   void unsupportedDtypeNamesFileAndTensor() throws IOException {
     Path f = tmp.resolve("ints.safetensors");
-    byte[] header =
-        "{\"positions\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}".getBytes(StandardCharsets.UTF_8);
-    ByteBuffer buf = ByteBuffer.allocate(8 + header.length + 16).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putLong(header.length).put(header).putLong(1).putLong(2);
-    Files.write(f, buf.array());
+    writeRaw(f, "{\"positions\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", 1, 2);
     SafetensorsFile file = SafetensorsFile.open(f); // other tensors of the file stay readable
     SafetensorsException e = assertThrows(SafetensorsException.class, () -> file.tensor("positions"));
     assertMessage(e, f.toString(), "positions", "unsupported dtype I64");
@@ -166,11 +159,7 @@ class SafetensorsReaderTest {
   @Test
   void sizeDisagreeingWithShapeIsCorrupt() throws IOException {
     Path f = tmp.resolve("odd.safetensors");
-    byte[] header =
-        "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}".getBytes(StandardCharsets.UTF_8);
-    ByteBuffer buf = ByteBuffer.allocate(8 + header.length + 8).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putLong(header.length).put(header).putLong(0);
-    Files.write(f, buf.array());
+    writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 0);
     assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "'w'", "corrupt");
   }
 
@@ -189,5 +178,20 @@ class SafetensorsReaderTest {
   @Test
   void directoryWithoutWeights() {
     assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsCheckpoint.open(tmp)), tmp.toString(), "model.safetensors");
+  }
+
+  /**
+   * A safetensors file written by hand: the little-endian header length, {@code header} as is
+   * (valid or not), then {@code payload} as little-endian 8-byte words.
+   */
+  private static void writeRaw(Path f, String header, long... payload) throws IOException {
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buf = ByteBuffer.allocate(8 + h.length + 8 * payload.length)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    buf.putLong(h.length).put(h);
+    for (long word : payload) {
+      buf.putLong(word);
+    }
+    Files.write(f, buf.array());
   }
 }
