@@ -130,6 +130,13 @@ public final class RerankOptions {
       key("input.max-out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
           .withDescription("Bounded out-of-orderness of event_time for watermarks.");
 
+  public static final ConfigOption<Duration> MAX_EVENT_TIME_AHEAD =
+      key("input.max-event-time-ahead").durationType().defaultValue(Duration.ofHours(1))
+          .withDescription("Requests whose event_time is further than this in the future (by"
+              + " the TaskManager's clock) are dead-lettered (INVALID_EVENT_TIME), as are"
+              + " event times before 1970 or beyond what epoch milliseconds hold: a far-future"
+              + " event time would drag the watermark ahead of every other request.");
+
   public static final ConfigOption<Duration> IDLE_TIMEOUT =
       key("input.idle-timeout").durationType().defaultValue(Duration.ofSeconds(30))
           .withDescription("A source split without records for this long stops holding back"
@@ -168,6 +175,26 @@ public final class RerankOptions {
           .withDescription("Add where each result's input was read to its attributes:"
               + " source.topic, source.partition, source.offset (for file input: the file, 0 and"
               + " the line number). Replay turns it on: ordered output is sorted by it.");
+
+  public static final ConfigOption<Integer> TEXT_MAX_CHARS =
+      key("output.text-max-chars").intType().defaultValue(200)
+          .withDescription("Candidate text copied into results: at most this many characters"
+              + " (cut texts are flagged text_truncated); 0 copies none (ids only), -1 copies"
+              + " whole texts. Results name candidates by id, so consumers that need the text"
+              + " have it already; copying whole texts can make a result larger than the input.");
+
+  public static final ConfigOption<Integer> MAX_OUTPUT_RECORD_BYTES =
+      key("output.max-record-bytes").intType().defaultValue(1_000_000)
+          .withDescription("Largest encoded result or dead letter the job writes; must stay"
+              + " below the producer's max.request.size (kafka.properties.max.request.size,"
+              + " default 1048576) and the topics' max.message.bytes. A result still larger"
+              + " after cutting texts becomes a RESULT_TOO_LARGE dead letter.");
+
+  public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD_BYTES =
+      key("output.dead-letter-max-payload-bytes").intType().defaultValue(64 * 1024)
+          .withDescription("A dead letter carries at most this many bytes of the raw record"
+              + " (payload_truncated); its payload_size, payload_sha256 and source topic,"
+              + " partition and offset find the whole record.");
 
   // ---- replay (job.mode: replay) ----
   public static final ConfigOption<String> REPLAY_INPUT =

@@ -19,13 +19,19 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats storage under {@code baseDir} and starts the node; returns when it accepts clients. */
   public static EmbeddedKafka start(Path baseDir) throws Exception {
+    return start(baseDir, java.util.Map.of());
+  }
+
+  /** As {@link #start(Path)}, with broker settings added or overriding the defaults. */
+  public static EmbeddedKafka start(Path baseDir, java.util.Map<String, String> brokerProperties)
+      throws Exception {
     TestKitNodes nodes = new TestKitNodes.Builder()
         .setCombined(true)
         .setNumBrokerNodes(1)
         .setNumControllerNodes(1)
         .setBaseDirectory(baseDir)
         .build();
-    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("offsets.topic.num.partitions", "4")
         .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -35,8 +41,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .setConfigProp("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024))
         .setConfigProp("auto.create.topics.enable", "false")
-        .setDeleteOnClose(true)
-        .build();
+        .setDeleteOnClose(true);
+    brokerProperties.forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.build();
     java.io.PrintStream stdout = System.out;
     try {
       // format() prints its bootstrap metadata on stdout, which would bury the demo's output.
