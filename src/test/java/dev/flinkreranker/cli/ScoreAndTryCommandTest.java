@@ -145,6 +145,20 @@ class ScoreAndTryCommandTest {
   }
 
   @Test
+  void aSecondObjectOrTrailingTextOnALineIsAnErrorNamingTheLine() {
+    String good = "{\"query\": \"q\", \"document\": \"d\"}";
+    for (String bad : new String[] {good + " " + good, good + good, good + " garbage", good + " ]", good + " 1"}) {
+      err.reset();
+      out.reset();
+      int rc = run(good + "\n" + bad + "\n", "score", "--model", "lexical");
+      String e = err.toString(StandardCharsets.UTF_8);
+      assertEquals(2, rc, bad + " -> " + e);
+      assertTrue(e.contains("line 2: text after the JSON object"), e);
+      assertEquals("", out.toString(StandardCharsets.UTF_8), bad);
+    }
+  }
+
+  @Test
   void tryPrintsARankedTable() throws Exception {
     Path docs = tmp.resolve("docs.txt");
     String longDoc = "A long document. ".repeat(20);
