@@ -1,6 +1,5 @@
 package dev.flinkreranker.replay;
 
-import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.avro.internal.RawRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,8 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
@@ -41,10 +38,6 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  */
 public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourceSplit> {
   private static final int BATCH = 256;
-
-  /** CandidateSet without the String hints, so strings stay raw Utf8 bytes (see CandidateSetCodec). */
-  private static final String RAW_SCHEMA = CandidateSet.getClassSchema().toString()
-      .replace(",\"avro.java.string\":\"String\"", "");
 
   @Override
   public Reader<RawRecord> createReader(Configuration config, FileSourceSplit split)
@@ -79,10 +72,9 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
     private final String source;
     private final InputStream in;
     private final LogFiles.LineReader lines;
-    private final DataFileStream<GenericRecord> avro;
+    private final AvroLog avro;
     private final GenericDatumWriter<GenericRecord> avroWriter;
     private long emitted;
-    private long avroRecordNumber;
 
     LogReader(FileSourceSplit split, long skip) throws IOException {
       Path path = split.path();
@@ -90,10 +82,13 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
       String name = path.getName();
       this.in = LogFiles.open(path.getFileSystem().open(path), name);
       if (LogFiles.format(name) == LogFiles.Format.AVRO_CONTAINER) {
-        Schema ours = new Schema.Parser().parse(RAW_SCHEMA);
-        GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(null, ours);
-        this.avro = new DataFileStream<>(in, reader);
-        this.avroWriter = new GenericDatumWriter<>(ours);
+        try {
+          this.avro = new AvroLog(in, source);
+        } catch (IOException e) {
+          in.close();
+          throw e;
+        }
+        this.avroWriter = new GenericDatumWriter<>(new Schema.Parser().parse(AvroLog.RAW_SCHEMA));
         this.lines = null;
       } else {
         this.avro = null;
@@ -129,16 +124,15 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
         }
         return null;
       }
-      if (!avro.hasNext()) {
+      GenericRecord record = avro.next();
+      if (record == null) {
         return null;
       }
-      GenericRecord record = avro.next();
-      avroRecordNumber++;
       ByteArrayOutputStream out = new ByteArrayOutputStream(512);
       BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
       avroWriter.write(record, encoder);
       encoder.flush();
-      return raw(avroRecordNumber, out.toByteArray());
+      return raw(avro.records(), out.toByteArray());
     }
 
     private RawRecord raw(long number, byte[] value) {

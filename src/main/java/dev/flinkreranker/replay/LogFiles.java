@@ -15,9 +15,6 @@ import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
 
 /**
  * Candidate logs on disk: which files an input names, their format, and how many records they hold.
@@ -134,14 +131,16 @@ public final class LogFiles {
     String name = file.getFileName().toString();
     try (InputStream in = open(Files.newInputStream(file), name)) {
       if (format(name) == Format.AVRO_CONTAINER) {
-        long n = 0;
-        try (DataFileStream<GenericRecord> s = new DataFileStream<>(in, new GenericDatumReader<>())) {
-          while (s.hasNext()) {
-            n += s.getBlockCount();
-            s.nextBlock();
+        // A damaged container stops the replay here, before anything is written, instead of
+        // failing the job half-way through its output (or, truncated, losing its tail silently):
+        // one pass checks the block structure, one decodes every record as the job will.
+        AvroLog.checkBlocks(in, file.toString());
+        try (AvroLog log = new AvroLog(open(Files.newInputStream(file), name), file.toString())) {
+          while (log.next() != null) {
+            // counted by the log
           }
+          return log.records();
         }
-        return n;
       }
       LineReader lines = new LineReader(in);
       long n = 0;
@@ -151,6 +150,8 @@ public final class LogFiles {
         }
       }
       return n;
+    } catch (AvroLog.DamagedLogException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
