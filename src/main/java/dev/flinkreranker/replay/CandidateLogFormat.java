@@ -38,18 +38,32 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  */
 public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourceSplit> {
   private static final int BATCH = 256;
+  /** A batch also ends once it holds this many value bytes (near-limit lines are large). */
+  private static final long BATCH_BYTES = 4L << 20;
+
+  private final int maxRecordBytes;
+
+  /**
+   * @param maxRecordBytes {@code input.max-record-bytes}: a longer line is read in bounded memory
+   *     and becomes a record of its first {@code maxRecordBytes + 1} bytes with
+   *     {@code original_size} and {@code original_sha256} of the whole line set (the decoder
+   *     dead-letters it RECORD_TOO_LARGE, as it does a Kafka record over the limit)
+   */
+  public CandidateLogFormat(int maxRecordBytes) {
+    this.maxRecordBytes = maxRecordBytes;
+  }
 
   @Override
   public Reader<RawRecord> createReader(Configuration config, FileSourceSplit split)
       throws IOException {
-    return new LogReader(split, 0);
+    return new LogReader(split, 0, maxRecordBytes);
   }
 
   @Override
   public Reader<RawRecord> restoreReader(Configuration config, FileSourceSplit split)
       throws IOException {
     long done = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
-    return new LogReader(split, done);
+    return new LogReader(split, done, maxRecordBytes);
   }
 
   @Override
@@ -76,7 +90,7 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
     private final GenericDatumWriter<GenericRecord> avroWriter;
     private long emitted;
 
-    LogReader(FileSourceSplit split, long skip) throws IOException {
+    LogReader(FileSourceSplit split, long skip, int maxRecordBytes) throws IOException {
       Path path = split.path();
       this.source = sourceName(path);
       String name = path.getName();
@@ -93,7 +107,7 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
       } else {
         this.avro = null;
         this.avroWriter = null;
-        this.lines = new LogFiles.LineReader(in);
+        this.lines = new LogFiles.LineReader(in, maxRecordBytes);
       }
       while (emitted < skip && nextRecord() != null) {
         emitted++;
@@ -103,8 +117,10 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
     @Override
     public RecordIterator<RawRecord> readBatch() throws IOException {
       List<RawRecord> batch = new ArrayList<>(BATCH);
-      for (RawRecord r; batch.size() < BATCH && (r = nextRecord()) != null; ) {
+      long bytes = 0;
+      for (RawRecord r; batch.size() < BATCH && bytes < BATCH_BYTES && (r = nextRecord()) != null; ) {
         batch.add(r);
+        bytes += r.getValue().remaining();
       }
       if (batch.isEmpty()) {
         return null;
@@ -118,8 +134,13 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
     private RawRecord nextRecord() throws IOException {
       if (lines != null) {
         for (byte[] line; (line = lines.next()) != null; ) {
-          if (!LogFiles.LineReader.isBlank(line)) {
-            return raw(lines.lineNumber(), line);
+          if (!lines.blank()) {
+            RawRecord r = raw(lines.lineNumber(), line);
+            if (lines.tooLong()) {
+              r.setOriginalSize(lines.size());
+              r.setOriginalSha256(lines.sha256());
+            }
+            return r;
           }
         }
         return null;

@@ -103,7 +103,7 @@ class DamagedAvroLogTest {
     assertMentions(countError(f), f.toString(), "block 2", "record " + (PER_BLOCK + 1), "sync marker");
 
     // The job's reader says the same, after handing out the intact records before the damage.
-    BulkFormat.Reader<RawRecord> reader = new CandidateLogFormat().createReader(new Configuration(),
+    BulkFormat.Reader<RawRecord> reader = new CandidateLogFormat(1 << 20).createReader(new Configuration(),
         new FileSourceSplit("0", new org.apache.flink.core.fs.Path(f.toUri()), 0, bytes.length, 0, bytes.length));
     IOException e = assertThrows(IOException.class, () -> {
       while (reader.readBatch() != null) {
