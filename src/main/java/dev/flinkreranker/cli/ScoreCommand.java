@@ -60,6 +60,11 @@ public final class ScoreCommand implements Callable<Integer> {
         scores = BatchScoring.scoreAll(scorer, pairs);
       }
     }
+    String broken = FiniteScores.problem("score", model.model, scores, "line");
+    if (broken != null) {
+      System.err.println(broken);
+      return 1;
+    }
     ObjectMapper json = new ObjectMapper();
     PrintStream out = System.out;
     for (int i = 0; i < scores.length; i++) {

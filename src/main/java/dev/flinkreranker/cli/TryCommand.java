@@ -49,6 +49,11 @@ public final class TryCommand implements Callable<Integer> {
       // One call: the documents are one request (what request-scoped scorers need).
       scores = scorer.score(pairs);
     }
+    String broken = FiniteScores.problem("try", model.model, scores, "document");
+    if (broken != null) {
+      System.err.println(broken);
+      return 1;
+    }
     boolean color = System.console() != null && System.getenv("NO_COLOR") == null;
     System.out.print(RankedTable.render(all, scores, color));
     System.out.flush();

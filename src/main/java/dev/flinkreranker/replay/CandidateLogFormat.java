@@ -1,6 +1,5 @@
 package dev.flinkreranker.replay;
 
-import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.avro.internal.RawRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,8 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
@@ -41,22 +38,32 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  */
 public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourceSplit> {
   private static final int BATCH = 256;
+  /** A batch also ends once it holds this many value bytes (near-limit lines are large). */
+  private static final long BATCH_BYTES = 4L << 20;
 
-  /** CandidateSet without the String hints, so strings stay raw Utf8 bytes (see CandidateSetCodec). */
-  private static final String RAW_SCHEMA = CandidateSet.getClassSchema().toString()
-      .replace(",\"avro.java.string\":\"String\"", "");
+  private final int maxRecordBytes;
+
+  /**
+   * @param maxRecordBytes {@code input.max-record-bytes}: a longer line is read in bounded memory
+   *     and becomes a record of its first {@code maxRecordBytes + 1} bytes with
+   *     {@code original_size} and {@code original_sha256} of the whole line set (the decoder
+   *     dead-letters it RECORD_TOO_LARGE, as it does a Kafka record over the limit)
+   */
+  public CandidateLogFormat(int maxRecordBytes) {
+    this.maxRecordBytes = maxRecordBytes;
+  }
 
   @Override
   public Reader<RawRecord> createReader(Configuration config, FileSourceSplit split)
       throws IOException {
-    return new LogReader(split, 0);
+    return new LogReader(split, 0, maxRecordBytes);
   }
 
   @Override
   public Reader<RawRecord> restoreReader(Configuration config, FileSourceSplit split)
       throws IOException {
     long done = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
-    return new LogReader(split, done);
+    return new LogReader(split, done, maxRecordBytes);
   }
 
   @Override
@@ -79,26 +86,28 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
     private final String source;
     private final InputStream in;
     private final LogFiles.LineReader lines;
-    private final DataFileStream<GenericRecord> avro;
+    private final AvroLog avro;
     private final GenericDatumWriter<GenericRecord> avroWriter;
     private long emitted;
-    private long avroRecordNumber;
 
-    LogReader(FileSourceSplit split, long skip) throws IOException {
+    LogReader(FileSourceSplit split, long skip, int maxRecordBytes) throws IOException {
       Path path = split.path();
       this.source = sourceName(path);
       String name = path.getName();
       this.in = LogFiles.open(path.getFileSystem().open(path), name);
       if (LogFiles.format(name) == LogFiles.Format.AVRO_CONTAINER) {
-        Schema ours = new Schema.Parser().parse(RAW_SCHEMA);
-        GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(null, ours);
-        this.avro = new DataFileStream<>(in, reader);
-        this.avroWriter = new GenericDatumWriter<>(ours);
+        try {
+          this.avro = new AvroLog(in, source);
+        } catch (IOException e) {
+          in.close();
+          throw e;
+        }
+        this.avroWriter = new GenericDatumWriter<>(new Schema.Parser().parse(AvroLog.RAW_SCHEMA));
         this.lines = null;
       } else {
         this.avro = null;
         this.avroWriter = null;
-        this.lines = new LogFiles.LineReader(in);
+        this.lines = new LogFiles.LineReader(in, maxRecordBytes);
       }
       while (emitted < skip && nextRecord() != null) {
         emitted++;
@@ -108,8 +117,10 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
     @Override
     public RecordIterator<RawRecord> readBatch() throws IOException {
       List<RawRecord> batch = new ArrayList<>(BATCH);
-      for (RawRecord r; batch.size() < BATCH && (r = nextRecord()) != null; ) {
+      long bytes = 0;
+      for (RawRecord r; batch.size() < BATCH && bytes < BATCH_BYTES && (r = nextRecord()) != null; ) {
         batch.add(r);
+        bytes += r.getValue().remaining();
       }
       if (batch.isEmpty()) {
         return null;
@@ -123,22 +134,26 @@ public final class CandidateLogFormat implements BulkFormat<RawRecord, FileSourc
     private RawRecord nextRecord() throws IOException {
       if (lines != null) {
         for (byte[] line; (line = lines.next()) != null; ) {
-          if (!LogFiles.LineReader.isBlank(line)) {
-            return raw(lines.lineNumber(), line);
+          if (!lines.blank()) {
+            RawRecord r = raw(lines.lineNumber(), line);
+            if (lines.tooLong()) {
+              r.setOriginalSize(lines.size());
+              r.setOriginalSha256(lines.sha256());
+            }
+            return r;
           }
         }
         return null;
       }
-      if (!avro.hasNext()) {
+      GenericRecord record = avro.next();
+      if (record == null) {
         return null;
       }
-      GenericRecord record = avro.next();
-      avroRecordNumber++;
       ByteArrayOutputStream out = new ByteArrayOutputStream(512);
       BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
       avroWriter.write(record, encoder);
       encoder.flush();
-      return raw(avroRecordNumber, out.toByteArray());
+      return raw(avro.records(), out.toByteArray());
     }
 
     private RawRecord raw(long number, byte[] value) {

@@ -1,7 +1,6 @@
 package dev.flinkreranker.replay;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,15 +8,16 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
 
 /**
  * Candidate logs on disk: which files an input names, their format, and how many records they hold.
@@ -134,23 +134,27 @@ public final class LogFiles {
     String name = file.getFileName().toString();
     try (InputStream in = open(Files.newInputStream(file), name)) {
       if (format(name) == Format.AVRO_CONTAINER) {
-        long n = 0;
-        try (DataFileStream<GenericRecord> s = new DataFileStream<>(in, new GenericDatumReader<>())) {
-          while (s.hasNext()) {
-            n += s.getBlockCount();
-            s.nextBlock();
+        // A damaged container stops the replay here, before anything is written, instead of
+        // failing the job half-way through its output (or, truncated, losing its tail silently):
+        // one pass checks the block structure, one decodes every record as the job will.
+        AvroLog.checkBlocks(in, file.toString());
+        try (AvroLog log = new AvroLog(open(Files.newInputStream(file), name), file.toString())) {
+          while (log.next() != null) {
+            // counted by the log
           }
+          return log.records();
         }
-        return n;
       }
-      LineReader lines = new LineReader(in);
+      LineReader lines = LineReader.counting(in);
       long n = 0;
-      for (byte[] line; (line = lines.next()) != null; ) {
-        if (!LineReader.isBlank(line)) {
+      while (lines.next() != null) {
+        if (!lines.blank()) {
           n++;
         }
       }
       return n;
+    } catch (AvroLog.DamagedLogException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -159,37 +163,149 @@ public final class LogFiles {
   /**
    * Lines as raw bytes (no charset decoding: invalid UTF-8 must reach the decoder, which turns it
    * into an INVALID_UTF8 dead letter); '\n' or "\r\n" ends a line.
+   *
+   * <p>Memory is bounded whatever the input: a line longer than {@code maxBytes} is kept only up to
+   * {@code maxBytes + 1} bytes (enough for any reader to see it is too large), the rest is read
+   * through a fixed buffer up to the next newline while its size and SHA-256 are computed, so a
+   * 2 GB line costs no more heap than a {@code maxBytes + 1} one.
    */
   public static final class LineReader {
+    /** The largest byte[] a JVM allocates. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
     private final InputStream in;
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream(4096);
+    private final long maxBytes;
+    private final int keep;
+    private final boolean hashLong;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int limit;
+    private byte[] line = new byte[256];
+    private int kept;
+    private long size;
+    private boolean blank;
+    private boolean pendingCr;
+    private MessageDigest digest;
+    private String sha256;
     private long lineNumber;
 
+    /** Lines of any length up to what a byte[] holds (for files this program wrote itself). */
     public LineReader(InputStream in) {
-      this.in = in;
+      this(in, MAX_ARRAY - 1, true);
     }
 
-    /** The next line, or null at the end. */
+    /** Lines longer than {@code maxBytes} are cut (see {@link #cut}). */
+    public LineReader(InputStream in, int maxBytes) {
+      this(in, maxBytes, true);
+    }
+
+    private LineReader(InputStream in, int maxBytes, boolean hashLong) {
+      if (maxBytes < 0) {
+        throw new IllegalArgumentException("maxBytes must be >= 0: " + maxBytes);
+      }
+      this.in = in;
+      this.maxBytes = maxBytes;
+      this.keep = (int) Math.min((long) maxBytes + 1, MAX_ARRAY);
+      this.hashLong = hashLong;
+    }
+
+    /** A reader that only tells lines and blank lines apart, keeping and hashing nothing. */
+    static LineReader counting(InputStream in) {
+      return new LineReader(in, 0, false);
+    }
+
+    /**
+     * The next line without its terminator, at most {@code maxBytes + 1} bytes of it; null at the
+     * end.
+     */
     public byte[] next() throws IOException {
-      buf.reset();
-      int b;
+      kept = 0;
+      size = 0;
+      blank = true;
+      pendingCr = false;
+      digest = null;
+      sha256 = null;
       boolean any = false;
-      while ((b = in.read()) >= 0) {
+      while (true) {
+        if (pos == limit) {
+          int n = in.read(buf);
+          if (n < 0) {
+            break;
+          }
+          pos = 0;
+          limit = n;
+          continue;
+        }
         any = true;
-        if (b == '\n') {
+        int end = pos;
+        while (end < limit && buf[end] != '\n') {
+          end++;
+        }
+        content(pos, end);
+        boolean newline = end < limit;
+        pos = newline ? end + 1 : end;
+        if (newline) {
           break;
         }
-        buf.write(b);
       }
       if (!any) {
         return null;
       }
       lineNumber++;
-      byte[] line = buf.toByteArray();
-      if (line.length > 0 && line[line.length - 1] == '\r') {
-        return java.util.Arrays.copyOf(line, line.length - 1);
+      // A '\r' still pending is the one of "\r\n" (or ends the file): not part of the line.
+      if (digest != null) {
+        sha256 = HexFormat.of().formatHex(digest.digest());
+        digest = null;
       }
-      return line;
+      return Arrays.copyOf(line, kept);
+    }
+
+    /** Bytes [from, to) of buf belong to the current line; a trailing '\r' waits for the next. */
+    private void content(int from, int to) {
+      if (from == to) {
+        return;
+      }
+      if (pendingCr) {
+        pendingCr = false;
+        append(new byte[] {'\r'}, 0, 1);
+      }
+      if (buf[to - 1] == '\r') {
+        pendingCr = true;
+        to--;
+      }
+      append(buf, from, to);
+    }
+
+    private void append(byte[] b, int from, int to) {
+      int len = to - from;
+      for (int i = from; i < to && blank; i++) {
+        blank = b[i] == ' ' || b[i] == '\t' || b[i] == '\r';
+      }
+      if (hashLong && digest == null && size + len > maxBytes) {
+        // The line just became too long: hash what is kept, then everything that follows.
+        digest = newSha256();
+        digest.update(line, 0, kept);
+      }
+      size += len;
+      if (digest != null) {
+        digest.update(b, from, len);
+      }
+      int room = Math.min(len, keep - kept);
+      if (room > 0) {
+        if (kept + room > line.length) {
+          line = Arrays.copyOf(line, (int) Math.min(Math.max(2L * line.length, kept + room), keep));
+        }
+        System.arraycopy(b, from, line, kept, room);
+        kept += room;
+      }
+    }
+
+    private static MessageDigest newSha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     /** 1-based number of the line {@link #next} returned last. */
@@ -197,13 +313,24 @@ public final class LogFiles {
       return lineNumber;
     }
 
-    public static boolean isBlank(byte[] line) {
-      for (byte x : line) {
-        if (x != ' ' && x != '\t' && x != '\r') {
-          return false;
-        }
-      }
-      return true;
+    /** Size in bytes of the whole line {@link #next} returned last, without its terminator. */
+    public long size() {
+      return size;
+    }
+
+    /** Whether the last line is longer than {@code maxBytes} (then {@link #next} kept a prefix). */
+    public boolean tooLong() {
+      return size > maxBytes;
+    }
+
+    /** Hex SHA-256 of the whole last line when it was {@link #tooLong}, else null. */
+    public String sha256() {
+      return sha256;
+    }
+
+    /** Whether the whole last line is spaces, tabs and carriage returns (or empty). */
+    public boolean blank() {
+      return blank;
     }
   }
 }

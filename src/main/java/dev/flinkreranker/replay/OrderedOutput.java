@@ -1,5 +1,7 @@
 package dev.flinkreranker.replay;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -101,27 +103,21 @@ public final class OrderedOutput {
   private static long mergeJson(Path partsDir, Path target, boolean results) {
     List<JsonRow> rows = new ArrayList<>();
     try {
+      int maxString = DEFAULT_MAX_STRING;
+      ObjectMapper json = mapperForStrings(maxString);
       for (Path part : committedParts(partsDir)) {
-        for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
-          if (line.isBlank()) {
-            continue;
+        try (InputStream in = Files.newInputStream(part)) {
+          LogFiles.LineReader lines = new LogFiles.LineReader(in);
+          for (byte[] line; (line = lines.next()) != null; ) {
+            if (lines.blank()) {
+              continue;
+            }
+            if (line.length > maxString) {
+              maxString = line.length;
+              json = mapperForStrings(line.length);
+            }
+            rows.add(canonicalRow((ObjectNode) json.readTree(line), results));
           }
-          ObjectNode node = (ObjectNode) JSON.readTree(line);
-          Position pos;
-          if (results) {
-            node.set("emitted_at", node.get("event_time"));
-            node.put("queue_millis", 0L);
-            node.put("inference_millis", 0L);
-            JsonNode a = node.path("attributes");
-            pos = new Position(a.path(RankingFunction.SOURCE_TOPIC).asText(""),
-                a.path(RankingFunction.SOURCE_PARTITION).asInt(0),
-                a.path(RankingFunction.SOURCE_OFFSET).asLong(0));
-          } else {
-            node.put("failed_at", 0L);
-            pos = new Position(node.path("source_topic").asText(""),
-                node.path("partition").asInt(0), node.path("offset").asLong(0));
-          }
-          rows.add(new JsonRow(pos, JSON.writeValueAsBytes(node)));
         }
       }
       rows.sort(Comparator.comparing(JsonRow::position, ORDER)
@@ -137,6 +133,41 @@ public final class OrderedOutput {
       throw new UncheckedIOException("cannot merge " + partsDir, e);
     }
   }
+
+  /** A result or dead letter in canonical form, with its sort key. */
+  private static JsonRow canonicalRow(ObjectNode node, boolean results) throws IOException {
+    Position pos;
+    if (results) {
+      node.set("emitted_at", node.get("event_time"));
+      node.put("queue_millis", 0L);
+      node.put("inference_millis", 0L);
+      JsonNode a = node.path("attributes");
+      pos = new Position(a.path(RankingFunction.SOURCE_TOPIC).asText(""),
+          a.path(RankingFunction.SOURCE_PARTITION).asInt(0),
+          a.path(RankingFunction.SOURCE_OFFSET).asLong(0));
+    } else {
+      node.put("failed_at", 0L);
+      pos = new Position(node.path("source_topic").asText(""),
+          node.path("partition").asInt(0), node.path("offset").asLong(0));
+    }
+    return new JsonRow(pos, JSON.writeValueAsBytes(node));
+  }
+
+  /**
+   * Jackson refuses strings over 20 M characters (and names over 50,000) by default, but replay
+   * writes what it read: a result holds the texts and attribute names of a record of up to
+   * input.max-record-bytes, a dead letter its payload as base64. A string cannot be longer than
+   * the line that holds it, so the limits grow to the longest line read: whatever replay wrote can
+   * be read back, and nothing unbounded is allowed.
+   */
+  private static ObjectMapper mapperForStrings(int maxChars) {
+    return new ObjectMapper(JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxStringLength(maxChars).maxNameLength(maxChars).build())
+        .build());
+  }
+
+  private static final int DEFAULT_MAX_STRING = StreamReadConstraints.DEFAULT_MAX_STRING_LEN;
 
   // ------------------------------------------------------------------ Avro
 

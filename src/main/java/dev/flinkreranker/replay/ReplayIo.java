@@ -60,7 +60,8 @@ public final class ReplayIo {
         .map(p -> new org.apache.flink.core.fs.Path(p.toUri()))
         .toArray(org.apache.flink.core.fs.Path[]::new);
     FileSource<RawRecord> source =
-        FileSource.forBulkFileFormat(new CandidateLogFormat(), paths).build();
+        FileSource.forBulkFileFormat(
+            new CandidateLogFormat(conf.get(RerankOptions.MAX_RECORD_BYTES)), paths).build();
     return new Input(source, records,
         format == LogFiles.Format.AVRO_CONTAINER
             ? CandidateSetCodec.Format.AVRO : CandidateSetCodec.Format.JSON,

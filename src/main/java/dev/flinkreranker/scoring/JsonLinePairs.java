@@ -1,10 +1,12 @@
 package dev.flinkreranker.scoring;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,10 +50,19 @@ public final class JsonLinePairs {
 
   static Pair parse(int lineNo, String line, String defaultInstruction) throws BadLineException {
     JsonNode n;
-    try {
-      n = JSON.readTree(line);
+    boolean trailing;
+    try (JsonParser p = JSON.createParser(line)) {
+      n = JSON.readTree(p);
+      // readTree stops after the first value: a second object or garbage after it would be
+      // dropped silently, so anything but the end of the line makes the line malformed.
+      trailing = n != null && nextTokenOrGarbage(p);
     } catch (JsonProcessingException e) {
       throw new BadLineException(lineNo, "not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // reading a String cannot fail
+    }
+    if (trailing) {
+      throw new BadLineException(lineNo, "text after the JSON object (one object per line)");
     }
     if (n == null || !n.isObject()) {
       throw new BadLineException(lineNo, "expected a JSON object with \"query\" and \"document\"");
@@ -60,6 +71,14 @@ public final class JsonLinePairs {
     String document = text(lineNo, n, "document", true);
     String instruction = text(lineNo, n, "instruction", false);
     return new Pair(query, document, instruction != null ? instruction : defaultInstruction);
+  }
+
+  private static boolean nextTokenOrGarbage(JsonParser p) throws IOException {
+    try {
+      return p.nextToken() != null;
+    } catch (JsonProcessingException e) {
+      return true;
+    }
   }
 
   private static String text(int lineNo, JsonNode n, String field, boolean required)

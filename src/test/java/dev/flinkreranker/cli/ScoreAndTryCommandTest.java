@@ -145,6 +145,40 @@ class ScoreAndTryCommandTest {
   }
 
   @Test
+  void aSecondObjectOrTrailingTextOnALineIsAnErrorNamingTheLine() {
+    String good = "{\"query\": \"q\", \"document\": \"d\"}";
+    for (String bad : new String[] {good + " " + good, good + good, good + " garbage", good + " ]", good + " 1"}) {
+      err.reset();
+      out.reset();
+      int rc = run(good + "\n" + bad + "\n", "score", "--model", "lexical");
+      String e = err.toString(StandardCharsets.UTF_8);
+      assertEquals(2, rc, bad + " -> " + e);
+      assertTrue(e.contains("line 2: text after the JSON object"), e);
+      assertEquals("", out.toString(StandardCharsets.UTF_8), bad);
+    }
+  }
+
+  @Test
+  void aModelThatOutputsNaNIsAnErrorNamingTheModel() throws Exception {
+    TinyQwen3Checkpoint broken = TinyQwen3Checkpoint.builder().dtype(DType.F32).tied(false).heads(4, 1).seed(3).build();
+    java.util.Arrays.fill(broken.weights().get("model.norm.weight"), Float.NaN);
+    Path nanModel = broken.writeTo(tmp.resolve("nan-model"));
+
+    int rc = run("{\"query\": \"q\", \"document\": \"d\"}\n", "score", "--model", nanModel.toString(), "--device", "cpu");
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertNotEquals(0, rc, e);
+    assertTrue(e.contains("score: model " + nanModel) && e.contains("NaN") && e.contains("line 1"), e);
+    assertEquals("", out.toString(StandardCharsets.UTF_8), "no \"NaN\" score written");
+
+    err.reset();
+    rc = run("", "try", "--model", nanModel.toString(), "--device", "cpu", "--query", "q", "--doc", "a", "--doc", "b");
+    e = err.toString(StandardCharsets.UTF_8);
+    assertNotEquals(0, rc, e);
+    assertTrue(e.contains("try: model " + nanModel) && e.contains("NaN"), e);
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void tryPrintsARankedTable() throws Exception {
     Path docs = tmp.resolve("docs.txt");
     String longDoc = "A long document. ".repeat(20);

@@ -4,6 +4,11 @@ import ai.djl.Device;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.flinkreranker.model.safetensors.SafetensorsCheckpoint;
 import dev.flinkreranker.scoring.Pair;
 import dev.flinkreranker.scoring.PreparedPair;
@@ -177,16 +182,55 @@ public final class Qwen3Reranker implements Scorer {
    * otherwise truncate at 512 tokens silently; we truncate the body ourselves.
    */
   static HuggingFaceTokenizer openTokenizer(Path modelDir) throws IOException {
-    if (!Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
-      throw new IOException(modelDir.resolve("tokenizer.json") + ": missing tokenizer file");
+    Path tokenizerJson = modelDir.resolve("tokenizer.json");
+    if (!Files.isRegularFile(tokenizerJson)) {
+      throw new IOException(tokenizerJson + ": missing tokenizer file");
     }
-    return HuggingFaceTokenizer.builder()
-        .optTokenizerPath(modelDir)
-        .optAddSpecialTokens(false)
-        .optTruncation(false)
-        .optPadding(false)
-        .build();
+    // The native tokenizer reports a damaged file as a bare parser error that names no file.
+    requireJsonObject(tokenizerJson);
+    Path tokenizerConfig = modelDir.resolve("tokenizer_config.json");
+    if (Files.isRegularFile(tokenizerConfig)) {
+      requireJsonObject(tokenizerConfig);
+    }
+    try {
+      return HuggingFaceTokenizer.builder()
+          .optTokenizerPath(modelDir)
+          .optAddSpecialTokens(false)
+          .optTruncation(false)
+          .optPadding(false)
+          .build();
+    } catch (RuntimeException e) {
+      // The native reason names the tokenizer library's own types: logged, not shown.
+      LOG.warn("the tokenizer library rejected {}: {}", tokenizerJson, e.getMessage());
+      throw new IOException(tokenizerJson + ": valid JSON but not a Hugging Face tokenizer; "
+          + DAMAGED_TOKENIZER_ADVICE);
+    }
   }
+
+  private static final String DAMAGED_TOKENIZER_ADVICE = "download the model again, or replace"
+      + " tokenizer.json and tokenizer_config.json with the ones published with the model";
+
+  /** Fails naming {@code file} unless it holds exactly one JSON object (streamed, no tree). */
+  private static void requireJsonObject(Path file) throws IOException {
+    String problem;
+    try (JsonParser p = TOKENIZER_JSON.createParser(file.toFile())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        problem = "not a JSON object";
+      } else {
+        p.skipChildren();
+        problem = p.nextToken() == null ? null : "text after the JSON object";
+      }
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      problem = "not valid JSON: " + e.getOriginalMessage()
+          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+    }
+    if (problem != null) {
+      throw new IOException(file + ": " + problem + "; " + DAMAGED_TOKENIZER_ADVICE);
+    }
+  }
+
+  private static final JsonFactory TOKENIZER_JSON = new JsonFactory();
 
   private static TokenIds tokenIds(HuggingFaceTokenizer tok) {
     return new TokenIds(ids(tok, PREFIX), ids(tok, SUFFIX), singleToken(tok, "yes"), singleToken(tok, "no"));

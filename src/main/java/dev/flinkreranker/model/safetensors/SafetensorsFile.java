@@ -11,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -90,6 +93,7 @@ public final class SafetensorsFile {
       }
       entries.put(f.getKey(), parseEntry(file, f.getKey(), f.getValue(), dataLen));
     }
+    requireDisjoint(file, entries);
     return new SafetensorsFile(file, Collections.unmodifiableMap(entries), metadata, 8 + headerLen);
   }
 
@@ -105,13 +109,18 @@ public final class SafetensorsFile {
     }
     long[] dims = new long[shape.size()];
     for (int i = 0; i < dims.length; i++) {
-      if (!shape.get(i).canConvertToLong() || shape.get(i).asLong() < 0) {
+      if (!isLong(shape.get(i)) || shape.get(i).asLong() < 0) {
         throw new SafetensorsException(file, name, "bad header JSON: invalid shape " + shape);
       }
       dims[i] = shape.get(i).asLong();
     }
-    long begin = offsets.get(0).asLong(-1);
-    long end = offsets.get(1).asLong(-1);
+    // asLong() would silently wrap an offset past the long range (2^64 + 8 reads as 8).
+    if (!isLong(offsets.get(0)) || !isLong(offsets.get(1))) {
+      throw new SafetensorsException(file, name, "corrupt: data_offsets " + offsets
+          + " are not byte offsets (integers from 0 to " + Long.MAX_VALUE + ")");
+    }
+    long begin = offsets.get(0).asLong();
+    long end = offsets.get(1).asLong();
     if (begin < 0 || end < begin) {
       throw new SafetensorsException(file, name, "corrupt: invalid data_offsets " + offsets);
     }
@@ -124,9 +133,16 @@ public final class SafetensorsFile {
     }
     DType dt = DType.parseOrNull(dtype.asText());
     if (dt != null) {
-      long elements = 1;
-      for (long d : dims) {
-        elements = Math.multiplyExact(elements, d);
+      long elements;
+      try {
+        elements = 1;
+        for (long d : dims) {
+          elements = Math.multiplyExact(elements, d);
+        }
+        Math.multiplyExact(elements, dt.bytes());
+      } catch (ArithmeticException e) {
+        throw new SafetensorsException(file, name, "corrupt: shape " + shape + " of " + dt
+            + " holds more bytes than a file can (" + Long.MAX_VALUE + ")");
       }
       if (elements * dt.bytes() != end - begin) {
         throw new SafetensorsException(
@@ -137,6 +153,31 @@ public final class SafetensorsFile {
       }
     }
     return new Entry(dtype.asText(), dims, begin, end);
+  }
+
+  private static boolean isLong(JsonNode n) {
+    return n.isIntegralNumber() && n.canConvertToLong();
+  }
+
+  /**
+   * Two tensors whose bytes overlap would silently share (and one would corrupt) weights; the
+   * reference implementation rejects such a header, so do we. Empty tensors occupy no bytes.
+   */
+  private static void requireDisjoint(Path file, Map<String, Entry> entries)
+      throws SafetensorsException {
+    List<Map.Entry<String, Entry>> byBegin = new ArrayList<>(entries.entrySet());
+    byBegin.removeIf(e -> e.getValue().end() == e.getValue().begin());
+    byBegin.sort(Comparator.comparingLong(e -> e.getValue().begin()));
+    for (int i = 1; i < byBegin.size(); i++) {
+      Map.Entry<String, Entry> a = byBegin.get(i - 1);
+      Map.Entry<String, Entry> b = byBegin.get(i);
+      if (b.getValue().begin() < a.getValue().end()) {
+        throw new SafetensorsException(file, null, "corrupt: tensors '" + a.getKey()
+            + "' (data_offsets [" + a.getValue().begin() + ", " + a.getValue().end() + "]) and '"
+            + b.getKey() + "' (data_offsets [" + b.getValue().begin() + ", " + b.getValue().end()
+            + "]) overlap");
+      }
+    }
   }
 
   private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

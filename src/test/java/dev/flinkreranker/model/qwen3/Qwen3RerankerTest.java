@@ -229,6 +229,27 @@ class Qwen3RerankerTest {
   }
 
   @Test
+  void unreadableTokenizerFilesAreNamedWithoutLibraryInternals() throws IOException {
+    String[][] cases = {
+      {"tokenizer.json", "{\"model\": "}, {"tokenizer.json", "[1, 2, 3]"}, {"tokenizer.json", "{} {}"},
+      {"tokenizer.json", "{\"model\": {\"type\": \"NoSuchModel\"}}"},
+      {"tokenizer_config.json", "{\"model_max_length\": "}, {"tokenizer_config.json", "\"text\""},
+    };
+    for (int i = 0; i < cases.length; i++) {
+      String file = cases[i][0];
+      String content = cases[i][1];
+      Path dir = tmp.resolve("tok-" + i);
+      TinyQwen3Checkpoint.copyTokenizer(Files.createDirectories(dir));
+      Files.writeString(dir.resolve(file), content);
+      IOException e = assertThrows(IOException.class, () -> Qwen3Reranker.openTokenizer(dir).close(), file + " = " + content);
+      String m = e.getMessage();
+      assertTrue(m.contains(dir.resolve(file).toString()), m);
+      assertTrue(m.contains("download") || m.contains("replace"), "says what to do: " + m);
+      assertFalse(m.contains("ai.djl") || m.contains("serde") || m.contains("Exception") || m.contains("Source:") || m.contains("enum"), "no library internals: " + m);
+    }
+  }
+
+  @Test
   void maxLengthLimits() {
     assertThrows(IllegalArgumentException.class, () -> Qwen3Reranker.Options.defaults().withMaxLength(32769));
     assertEquals(32768, Qwen3Reranker.Options.defaults().withMaxLength(32768).maxLength());

@@ -164,6 +164,41 @@ class SafetensorsReaderTest {
   }
 
   @Test
+  void overlappingDataOffsetsNameFileAndBothTensors() throws IOException {
+    Path f = tmp.resolve("overlap.safetensors");
+    writeRaw(f, "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 1, 2);
+    assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "'a'", "'b'", "overlap");
+    // Touching is fine, and an empty tensor occupies no bytes.
+    writeRaw(f, "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]},"
+        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 1, 2);
+    assertEquals(java.util.Set.of("a", "e", "b"), SafetensorsFile.open(f).names());
+  }
+
+  @Test
+  void sizesPastTheLongRangeNameTheFile() throws IOException {
+    Path f = tmp.resolve("overflow.safetensors");
+    // Elements fit in a long, bytes (x4) do not: wrapped to 0 they would match data_offsets [0,0].
+    writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,0]}}");
+    assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "'w'", "corrupt");
+    // The product of the dimensions itself overflows.
+    writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,2],\"data_offsets\":[0,8]}}", 0);
+    assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "'w'", "corrupt");
+    // An offset past the long range (2^64 + 8) must not wrap to 8.
+    writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,18446744073709551624]}}", 0);
+    assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "'w'", "data_offsets");
+    writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", 0);
+    assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "'w'", "shape");
+    // A header length beyond the file, and one that is negative as a signed long.
+    for (long len : new long[] {1000, Long.MAX_VALUE, -1}) {
+      ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(len).putLong(0);
+      Files.write(f, b.array());
+      assertMessage(assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(f)), f.toString(), "header");
+    }
+  }
+
+  @Test
   void indexPointingAtAMissingTensorOrShard() throws IOException {
     new SafetensorsWriter().add("w1", DType.F32, new long[] {1}, new float[] {1}).writeTo(tmp.resolve("s1.safetensors"));
     Path index = tmp.resolve(SafetensorsCheckpoint.INDEX_FILE);
