@@ -74,8 +74,9 @@ public final class LocalDemo {
     if (!Ports.isLoopback(bind)) {
       out.println("WARNING: --bind " + bind + ": the dashboard (http://" + host + ":"
           + s.dashboardPort() + ") and Kafka (plaintext, no authentication) are reachable from"
-          + " the network; anyone who can connect can read and write every topic and cancel the"
-          + " job. Jar upload stays disabled. Use this on a trusted network only.");
+          + " the network. Anyone who can connect can read and write every topic, cancel the job,"
+          + " and submit a Flink job through the REST API, which runs code in this process. Use"
+          + " this on a trusted network only.");
     }
     Path workDir = Files.createTempDirectory("flink-reranker-local");
     out.println("Starting an embedded Kafka broker (KRaft)...");
