@@ -45,12 +45,12 @@ final class OptionRanges {
           "-1 (the environment's default) or a parallelism of at least 1"),
       new Range<>(RerankOptions.CHECKPOINT_INTERVAL,
           d -> d.compareTo(MIN_CHECKPOINT_INTERVAL) >= 0, "at least 10 ms, e.g. 10s"),
-      positive(RerankOptions.ASYNC_TIMEOUT),
-      positive(RerankOptions.TRANSACTION_TIMEOUT),
-      positive(RerankOptions.IDLE_TIMEOUT),
-      positive(RerankOptions.REPLAY_PROGRESS_INTERVAL),
-      notNegative(RerankOptions.BATCH_MAX_WAIT),
-      notNegative(RerankOptions.MAX_OUT_OF_ORDERNESS));
+      positiveDuration(RerankOptions.ASYNC_TIMEOUT),
+      positiveDuration(RerankOptions.TRANSACTION_TIMEOUT),
+      positiveDuration(RerankOptions.IDLE_TIMEOUT),
+      positiveDuration(RerankOptions.REPLAY_PROGRESS_INTERVAL),
+      notNegativeDuration(RerankOptions.BATCH_MAX_WAIT),
+      notNegativeDuration(RerankOptions.MAX_OUT_OF_ORDERNESS));
 
   /** Throws naming the first option whose value is out of its range. */
   static void check(Configuration conf) {
@@ -59,22 +59,19 @@ final class OptionRanges {
     }
   }
 
-  private static Range<?> positive(ConfigOption<?> option) {
-    return range(option, true);
+  private static Range<Integer> positive(ConfigOption<Integer> option) {
+    return new Range<>(option, n -> n > 0, "an integer of at least 1");
   }
 
-  private static Range<?> notNegative(ConfigOption<?> option) {
-    return range(option, false);
+  private static Range<Integer> notNegative(ConfigOption<Integer> option) {
+    return new Range<>(option, n -> n >= 0, "an integer of at least 0");
   }
 
-  @SuppressWarnings("unchecked")
-  private static Range<?> range(ConfigOption<?> option, boolean positive) {
-    if (option.getClazz() == Duration.class) {
-      return new Range<>((ConfigOption<Duration>) option,
-          d -> positive ? d.compareTo(Duration.ZERO) > 0 : !d.isNegative(),
-          positive ? "a duration above 0, e.g. 10s" : "a duration of 0 or more, e.g. 10ms");
-    }
-    return new Range<>((ConfigOption<Integer>) option, n -> positive ? n > 0 : n >= 0,
-        positive ? "an integer of at least 1" : "an integer of at least 0");
+  private static Range<Duration> positiveDuration(ConfigOption<Duration> option) {
+    return new Range<>(option, d -> d.compareTo(Duration.ZERO) > 0, "a duration above 0, e.g. 10s");
+  }
+
+  private static Range<Duration> notNegativeDuration(ConfigOption<Duration> option) {
+    return new Range<>(option, d -> !d.isNegative(), "a duration of 0 or more, e.g. 10ms");
   }
 }
