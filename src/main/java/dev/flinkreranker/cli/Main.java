@@ -39,7 +39,7 @@ public final class Main implements Runnable {
     return new CommandLine(new Main())
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           // A user error (bad config, missing model) deserves one clear line, not a stack trace.
-          cmd.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+          cmd.getErr().println("error: " + UserErrors.describe(e));
           if (System.getenv("FLINK_RERANKER_DEBUG") != null) {
             e.printStackTrace(cmd.getErr());
           }
