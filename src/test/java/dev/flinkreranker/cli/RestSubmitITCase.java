@@ -26,11 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -111,7 +107,8 @@ class RestSubmitITCase {
       }
 
       // The job created its topics, with as many partitions as its parallelism.
-      Map<String, TopicDescription> topics = describeTopics(List.of(in, out, dlq));
+      Map<String, TopicDescription> topics =
+          KafkaTestUtil.describeTopics(kafka.bootstrapServers(), List.of(in, out, dlq));
       topics.forEach((name, d) ->
           assertEquals(CLUSTER_PARALLELISM, d.partitions().size(), name + " partitions"));
 
@@ -176,15 +173,6 @@ class RestSubmitITCase {
         fail(top1.size() + " of " + expected + " results; cluster " + cluster.describe());
       }
       Thread.sleep(500);
-    }
-  }
-
-  private static Map<String, TopicDescription> describeTopics(List<String> topics)
-      throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    try (Admin admin = Admin.create(p)) {
-      return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
     }
   }
 

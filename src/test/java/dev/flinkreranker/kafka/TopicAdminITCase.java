@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flinkreranker.config.JobConfig;
 import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
+import dev.flinkreranker.testutil.KafkaTestUtil;
 import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,11 +36,7 @@ class TopicAdminITCase {
   }
 
   private static Map<String, TopicDescription> describe(List<String> topics) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    try (Admin admin = Admin.create(p)) {
-      return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-    }
+    return KafkaTestUtil.describeTopics(kafka.bootstrapServers(), topics);
   }
 
   @Test
