@@ -29,7 +29,10 @@ public final class RerankOptions {
 
   public static final ConfigOption<Integer> PARALLELISM =
       key("job.parallelism").intType().defaultValue(-1)
-          .withDescription("Parallelism of the job; -1 uses the environment's default.");
+          .withDescription("Parallelism of the job; -1 uses what the submission asked for"
+              + " (flink run -p, a REST request's parallelism), else the cluster's"
+              + " parallelism.default, read from its configuration file where a REST submission"
+              + " would run at 1.");
 
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       key("job.checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(10))
@@ -195,6 +198,29 @@ public final class RerankOptions {
           .withDescription("A dead letter carries at most this many bytes of the raw record"
               + " (payload_truncated); its payload_size, payload_sha256 and source topic,"
               + " partition and offset find the whole record.");
+
+  // ---- topics (created by `run` at start) ----
+  public static final ConfigOption<Boolean> CREATE_TOPICS =
+      key("kafka.create-topics").booleanType().defaultValue(true)
+          .withDescription("At start, `run` creates the input, results and dead-letter topics that"
+              + " do not exist yet (kafka.topic-partitions, kafka.topic-replication); existing"
+              + " topics are never changed. false: a missing topic stops the job at once with"
+              + " its name (for clusters where topics are managed elsewhere).");
+
+  public static final ConfigOption<Integer> TOPIC_PARTITIONS =
+      key("kafka.topic-partitions").intType().defaultValue(-1)
+          .withDescription("Partitions of a topic that `run` creates; -1 uses the job's"
+              + " parallelism, so that every source subtask has a partition to read.");
+
+  public static final ConfigOption<Integer> TOPIC_REPLICATION =
+      key("kafka.topic-replication").intType().defaultValue(-1)
+          .withDescription("Replication factor of a topic that `run` creates; -1 uses the"
+              + " broker's default.replication.factor.");
+
+  public static final ConfigOption<Duration> ADMIN_TIMEOUT =
+      key("kafka.admin-timeout").durationType().defaultValue(Duration.ofSeconds(30))
+          .withDescription("How long `run` waits for Kafka when it checks and creates the topics"
+              + " before it stops with an error naming kafka.bootstrap-servers.");
 
   // ---- replay (job.mode: replay) ----
   public static final ConfigOption<String> REPLAY_INPUT =
