@@ -50,7 +50,17 @@ final class OptionRanges {
       positiveDuration(RerankOptions.IDLE_TIMEOUT),
       positiveDuration(RerankOptions.REPLAY_PROGRESS_INTERVAL),
       notNegativeDuration(RerankOptions.BATCH_MAX_WAIT),
-      notNegativeDuration(RerankOptions.MAX_OUT_OF_ORDERNESS));
+      notNegativeDuration(RerankOptions.MAX_OUT_OF_ORDERNESS),
+      notNegativeDuration(RerankOptions.MAX_EVENT_TIME_AHEAD),
+      new Range<>(RerankOptions.TEXT_MAX_CHARS, n -> n >= -1,
+          "-1 (whole texts), 0 (no text) or a number of characters"),
+      new Range<>(RerankOptions.MAX_OUTPUT_RECORD_BYTES, n -> n >= 1024, "at least 1024 bytes"),
+      notNegative(RerankOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES),
+      new Range<>(RerankOptions.TOPIC_PARTITIONS, n -> n == -1 || n >= 1,
+          "-1 (the job's parallelism) or at least 1"),
+      new Range<>(RerankOptions.TOPIC_REPLICATION, n -> n == -1 || (n >= 1 && n <= Short.MAX_VALUE),
+          "-1 (the broker's default) or at least 1"),
+      positiveDuration(RerankOptions.ADMIN_TIMEOUT));
 
   /** Throws naming the first option whose value is out of its range. */
   static void check(Configuration conf) {
