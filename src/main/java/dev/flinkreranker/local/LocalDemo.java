@@ -57,16 +57,13 @@ public final class LocalDemo {
       String bootstrap = kafka.bootstrapServers();
       conf.set(RerankOptions.BOOTSTRAP_SERVERS, bootstrap);
       List<String> inputTopics = conf.get(RerankOptions.INPUT_TOPICS);
-      List<String> topics = new ArrayList<>(inputTopics);
-      topics.add(conf.get(RerankOptions.OUTPUT_TOPIC));
-      topics.add(conf.get(RerankOptions.DEAD_LETTER_TOPIC));
-      TopicAdmin.ensureTopics(bootstrap, KafkaFactory.clientProperties(conf), topics, 2, (short) 1);
 
       Configuration flinkConf = new Configuration();
       flinkConf.set(RestOptions.PORT, s.dashboardPort());
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
       RerankJob.buildKafka(env, conf);
+      createTopics(conf, env.getParallelism());
       out.println("Starting Flink (MiniCluster) with the dashboard on http://localhost:"
           + s.dashboardPort() + " ...");
       JobClient job = env.executeAsync(conf.get(RerankOptions.JOB_NAME));
@@ -84,10 +81,7 @@ public final class LocalDemo {
       List<String> samples = Samples.load(s.samplesDir());
       try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
         String topic = inputTopics.get(0);
-        for (String line : samples) {
-          producer.send(new ProducerRecord<>(topic, encode(line, inFormat)));
-        }
-        producer.flush();
+        publish(producer, topic, samples, inFormat);
         out.println("Published " + samples.size() + " sample candidate sets to '" + topic
             + "'; results appear as each checkpoint commits them ("
             + conf.get(RerankOptions.CHECKPOINT_INTERVAL).toMillis() + " ms).");
@@ -142,8 +136,9 @@ public final class LocalDemo {
       Thread.sleep(200);
     }
     out.println();
-    out.println("All " + expected + " samples accounted for: " + printer.results() + " results, "
-        + printer.deadLetters() + " dead letters.");
+    out.println("All " + ResultPrinter.plural(expected, "sample") + " accounted for: "
+        + ResultPrinter.plural(printer.results(), "result") + ", "
+        + ResultPrinter.plural(printer.deadLetters(), "dead letter") + ".");
     return 0;
   }
 
@@ -165,6 +160,31 @@ public final class LocalDemo {
     }
   }
 
+  /**
+   * Creates the job's topics with one partition per source subtask: with fewer, the other source
+   * subtasks idle and the dashboard shows 100 % data skew.
+   */
+  static void createTopics(Configuration conf, int partitions) {
+    List<String> topics = new ArrayList<>(conf.get(RerankOptions.INPUT_TOPICS));
+    topics.add(conf.get(RerankOptions.OUTPUT_TOPIC));
+    topics.add(conf.get(RerankOptions.DEAD_LETTER_TOPIC));
+    TopicAdmin.ensureTopics(conf.get(RerankOptions.BOOTSTRAP_SERVERS),
+        KafkaFactory.clientProperties(conf), topics, partitions, (short) 1);
+  }
+
+  /**
+   * Publishes lines round-robin over the topic's partitions: a producer without keys would put a
+   * small burst like the samples into one partition, so one source subtask would read them all.
+   */
+  static void publish(KafkaProducer<byte[], byte[]> producer, String topic, List<String> lines,
+      CandidateSetCodec.Format format) {
+    int partitions = producer.partitionsFor(topic).size();
+    for (int i = 0; i < lines.size(); i++) {
+      producer.send(new ProducerRecord<>(topic, i % partitions, null, encode(lines.get(i), format)));
+    }
+    producer.flush();
+  }
+
   /** A sample line as the input format expects it. */
   static byte[] encode(String jsonLine, CandidateSetCodec.Format format) {
     byte[] json = jsonLine.getBytes(StandardCharsets.UTF_8);
@@ -180,7 +200,7 @@ public final class LocalDemo {
     }
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
