@@ -2,6 +2,7 @@ package dev.flinkreranker.cli;
 
 import dev.flinkreranker.config.RerankOptions;
 import dev.flinkreranker.local.LocalDemo;
+import dev.flinkreranker.local.LocalLog;
 import dev.flinkreranker.local.ModelChoice;
 import dev.flinkreranker.local.Ports;
 import dev.flinkreranker.model.hub.ModelResolver;
@@ -53,6 +54,9 @@ final class LocalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The terminal is for results: logs go to a file (the library chatter of a broker and a
+    // MiniCluster would bury them).
+    LocalLog.toNewFile().ifPresent(f -> System.out.println("Logs: " + f.toAbsolutePath()));
     List<String> extra = new ArrayList<>();
     if (model != null) {
       extra.add("model.name=" + model);

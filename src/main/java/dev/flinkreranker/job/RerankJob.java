@@ -63,6 +63,21 @@ public final class RerankJob {
   public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
 
   /**
+   * Operator names: each stage is its own vertex in the dashboard (chains are cut around them), and
+   * Flink puts the operator name into every metric identifier of the operator (cut at 80
+   * characters, '.', ' ', ':' and ',' replaced), so they stay short and fixed; what varies, such as
+   * the model, goes into the operator's description. Sources show as "Source: source", sinks as
+   * "results sink: Writer" (and ": Committer" for exactly-once).
+   */
+  public static final String NAME_SOURCE = "source";
+  public static final String NAME_DECODE = "decode/validate";
+  public static final String NAME_WATERMARKS = "watermarks";
+  public static final String NAME_SCORE = "score (async)";
+  public static final String NAME_RANK = "rank";
+  public static final String NAME_RESULTS_SINK = "results sink";
+  public static final String NAME_DEAD_LETTER_SINK = "dead-letter sink";
+
+  /**
    * The streams of a built graph, for callers that attach more (replay taps {@code scored} for its
    * offline evaluation: unlike results, it has every candidate in input order, with its score).
    */
@@ -87,7 +102,7 @@ public final class RerankJob {
     Clock clock = Clock.systemUTC();
 
     DataStream<RawRecord> raw = env
-        .fromSource(source, WatermarkStrategy.noWatermarks(), "candidates source")
+        .fromSource(source, WatermarkStrategy.noWatermarks(), NAME_SOURCE)
         .uid(UID_SOURCE)
         .returns(new AvroTypeInfo<>(RawRecord.class));
 
@@ -102,8 +117,9 @@ public final class RerankJob {
             validator, conf.get(RerankOptions.MAX_RECORD_BYTES), DEAD_LETTERS, clock,
             limits.deadLetters()))
         .returns(new AvroTypeInfo<>(RerankRequest.class))
-        .name("decode + validate")
-        .uid(UID_DECODE);
+        .name(NAME_DECODE)
+        .uid(UID_DECODE)
+        .startNewChain();
 
     // Watermarks come from event_time, which is only known after decoding.
     DataStream<RerankRequest> timed = requests
@@ -112,7 +128,7 @@ public final class RerankJob {
             .withTimestampAssigner((r, previous) ->
                 r.getCandidateSet().getEventTime().toEpochMilli())
             .withIdleness(conf.get(RerankOptions.IDLE_TIMEOUT)))
-        .name("event-time watermarks")
+        .name(NAME_WATERMARKS)
         .uid(UID_WATERMARKS);
 
     Duration timeout = conf.get(RerankOptions.ASYNC_TIMEOUT);
@@ -129,21 +145,28 @@ public final class RerankJob {
         .unorderedWaitWithRetry(timed, rerank, timeout.toMillis(), TimeUnit.MILLISECONDS,
             conf.get(RerankOptions.ASYNC_CAPACITY), retryStrategy(retries))
         .returns(new AvroTypeInfo<>(ScoredRequest.class))
-        .name("rerank (" + key.spec().model() + ")")
-        .uid(UID_RERANK);
+        .name(NAME_SCORE)
+        .setDescription("scores every (query, candidate) pair with " + key.spec().model()
+            + " through the TaskManager's micro-batcher")
+        .uid(UID_RERANK)
+        .startNewChain();
 
     SingleOutputStreamOperator<RerankResult> results = scored
         .process(new RankingFunction(conf.get(RerankOptions.TOP_K), DEAD_LETTERS, clock,
             conf.get(RerankOptions.OUTPUT_SOURCE_ATTRIBUTES), limits))
         .returns(new AvroTypeInfo<>(RerankResult.class))
-        .name("ranking")
-        .uid(UID_RANKING);
+        .name(NAME_RANK)
+        .uid(UID_RANKING)
+        // Its own vertex on both sides: the results sink's writer would chain to it otherwise.
+        .disableChaining();
 
-    results.sinkTo(resultSink).name("results sink").uid(UID_RESULTS_SINK);
+    // A sink's writer and committer stay one vertex; disabling chaining on the sink would cut it.
+    results.sinkTo(resultSink).name(NAME_RESULTS_SINK).uid(UID_RESULTS_SINK);
 
     DataStream<DeadLetter> deadLetters =
         requests.getSideOutput(DEAD_LETTERS).union(results.getSideOutput(DEAD_LETTERS));
-    deadLetters.sinkTo(deadLetterSink).name("dead-letter sink").uid(UID_DEAD_LETTER_SINK);
+    // Fed by two operators, so never chained to either.
+    deadLetters.sinkTo(deadLetterSink).name(NAME_DEAD_LETTER_SINK).uid(UID_DEAD_LETTER_SINK);
     return new Streams(results, deadLetters, scored);
   }
 

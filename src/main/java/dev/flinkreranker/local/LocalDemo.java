@@ -84,14 +84,11 @@ public final class LocalDemo {
       String bootstrap = kafka.bootstrapServers();
       conf.set(RerankOptions.BOOTSTRAP_SERVERS, bootstrap);
       List<String> inputTopics = conf.get(RerankOptions.INPUT_TOPICS);
-      List<String> topics = new ArrayList<>(inputTopics);
-      topics.add(conf.get(RerankOptions.OUTPUT_TOPIC));
-      topics.add(conf.get(RerankOptions.DEAD_LETTER_TOPIC));
-      TopicAdmin.ensureTopics(bootstrap, KafkaFactory.clientProperties(conf), topics, 2, (short) 1);
 
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
           flinkConfiguration(bind, s.dashboardPort()));
       RerankJob.buildKafka(env, conf);
+      createTopics(conf, env.getParallelism());
       out.println("Starting Flink (MiniCluster) with the dashboard on http://" + host + ":"
           + s.dashboardPort() + " ...");
       JobClient job = env.executeAsync(conf.get(RerankOptions.JOB_NAME));
@@ -109,10 +106,7 @@ public final class LocalDemo {
       List<String> samples = Samples.load(s.samplesDir());
       try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
         String topic = inputTopics.get(0);
-        for (String line : samples) {
-          producer.send(new ProducerRecord<>(topic, encode(line, inFormat)));
-        }
-        producer.flush();
+        publish(producer, topic, samples, inFormat);
         out.println("Published " + samples.size() + " sample candidate sets to '" + topic
             + "'; results appear as each checkpoint commits them ("
             + conf.get(RerankOptions.CHECKPOINT_INTERVAL).toMillis() + " ms).");
@@ -187,15 +181,10 @@ public final class LocalDemo {
       Thread.sleep(200);
     }
     out.println();
-    out.println("All " + expected + " samples accounted for: "
-        + count(printer.results(), "result") + ", " + count(printer.deadLetters(), "dead letter")
-        + ".");
+    out.println("All " + ResultPrinter.plural(expected, "sample") + " accounted for: "
+        + ResultPrinter.plural(printer.results(), "result") + ", "
+        + ResultPrinter.plural(printer.deadLetters(), "dead letter") + ".");
     return 0;
-  }
-
-  /** "1 dead letter", "2 dead letters". */
-  static String count(long n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static void forwardStdin(InputStream stdin, KafkaProducer<byte[], byte[]> producer,
@@ -216,6 +205,31 @@ public final class LocalDemo {
     }
   }
 
+  /**
+   * Creates the job's topics with one partition per source subtask: with fewer, the other source
+   * subtasks idle and the dashboard shows 100 % data skew.
+   */
+  static void createTopics(Configuration conf, int partitions) {
+    List<String> topics = new ArrayList<>(conf.get(RerankOptions.INPUT_TOPICS));
+    topics.add(conf.get(RerankOptions.OUTPUT_TOPIC));
+    topics.add(conf.get(RerankOptions.DEAD_LETTER_TOPIC));
+    TopicAdmin.ensureTopics(conf.get(RerankOptions.BOOTSTRAP_SERVERS),
+        KafkaFactory.clientProperties(conf), topics, partitions, (short) 1);
+  }
+
+  /**
+   * Publishes lines round-robin over the topic's partitions: a producer without keys would put a
+   * small burst like the samples into one partition, so one source subtask would read them all.
+   */
+  static void publish(KafkaProducer<byte[], byte[]> producer, String topic, List<String> lines,
+      CandidateSetCodec.Format format) {
+    int partitions = producer.partitionsFor(topic).size();
+    for (int i = 0; i < lines.size(); i++) {
+      producer.send(new ProducerRecord<>(topic, i % partitions, null, encode(lines.get(i), format)));
+    }
+    producer.flush();
+  }
+
   /** A sample line as the input format expects it. */
   static byte[] encode(String jsonLine, CandidateSetCodec.Format format) {
     byte[] json = jsonLine.getBytes(StandardCharsets.UTF_8);
@@ -231,7 +245,7 @@ public final class LocalDemo {
     }
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -28,7 +28,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class ResultPrinter implements Runnable, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int TEXT_WIDTH = 100;
+  /** Characters of a text shown, as on the seed's page. */
+  private static final int TEXT_WIDTH = 120;
 
   private final String bootstrap;
   private final String resultsTopic;
@@ -102,27 +103,37 @@ public final class ResultPrinter implements Runnable, AutoCloseable {
     return RecordEncoding.toJson((org.apache.avro.generic.GenericRecord) record);
   }
 
+  /**
+   * One result as a small table, best first: rank, score (4 places, like the seed's page), id and
+   * the first characters of the text, the top-1 row marked (and highlighted on a terminal).
+   */
   void printResult(JsonNode r) {
     StringBuilder b = new StringBuilder();
     b.append('\n').append(style("1", "━━ " + r.path("request_id").asText()))
-        .append("  ").append(quote(r.path("query").asText()))
-        .append(String.format("  [%s · %s · queue %d ms · inference %d ms]",
-            r.path("model").asText(), LocalDemo.count(r.path("candidate_count").asInt(), "candidate"),
-            r.path("queue_millis").asLong(), r.path("inference_millis").asLong()))
-        .append('\n');
-    JsonNode top1 = r.path("top1");
-    b.append(style("1;32", String.format(" ★ top-1  %.4f  %-18s %s", top1.path("score").asDouble(),
-        top1.path("id").asText(), clip(top1.path("text").asText())))).append('\n');
+        .append("  ").append(quote(r.path("query").asText())).append('\n');
+    b.append(String.format("   %s · %s · queue %d ms · inference %d ms%n", r.path("model").asText(),
+        plural(r.path("candidate_count").asLong(), "candidate"), r.path("queue_millis").asLong(),
+        r.path("inference_millis").asLong()));
+    int idWidth = "id".length();
     for (JsonNode c : r.path("ranked")) {
-      if (c.path("rank").asInt() == 1) {
-        continue;
-      }
-      b.append(String.format("   #%-5d %.4f  %-18s %s%s%n", c.path("rank").asInt(),
-          c.path("score").asDouble(), c.path("id").asText(), clip(c.path("text").asText()),
-          c.path("truncated").asBoolean() ? " (truncated)" : ""));
+      idWidth = Math.max(idWidth, c.path("id").asText().length());
+    }
+    String row = "%s %-4s  %-6s  %-" + idWidth + "s  %s";
+    b.append(String.format(row, " ", "rank", "score", "id", "text")).append('\n');
+    for (JsonNode c : r.path("ranked")) {
+      boolean top1 = c.path("rank").asInt() == 1;
+      String line = String.format(row, top1 ? "★" : " ", c.path("rank").asText(),
+          String.format("%.4f", c.path("score").asDouble()), c.path("id").asText(),
+          clip(c.path("text").asText()) + (c.path("truncated").asBoolean() ? " (truncated)" : ""));
+      b.append(top1 ? style("1;32", line) : line).append('\n');
     }
     out.print(b);
     out.flush();
+  }
+
+  /** "1 dead letter", "2 dead letters". */
+  public static String plural(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   void printDeadLetter(JsonNode d) {

@@ -101,7 +101,7 @@ class Qwen3JobITCase {
 
     ObjectMapper json = new ObjectMapper();
     Map<String, JsonNode> results = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommitted(kafka.bootstrapServers(), out)) {
+    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAllCommitted(kafka.bootstrapServers(), out)) {
       JsonNode node = json.readTree(r.value());
       results.put(node.get("request_id").asText(), node);
     }

@@ -151,13 +151,13 @@ class RerankJobITCase {
 
     boolean avroOut = !format.equals("avro");
     Map<String, JsonNode> results = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommitted(kafka.bootstrapServers(), out)) {
+    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAllCommitted(kafka.bootstrapServers(), out)) {
       JsonNode node = decode(r.value(), avroOut, dev.flinkreranker.avro.RerankResult.class);
       assertTrue(results.put(node.get("request_id").asText(), node) == null,
           "duplicate result for " + node.get("request_id"));
     }
     List<JsonNode> deadLetters = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommitted(kafka.bootstrapServers(), dlq)) {
+    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAllCommitted(kafka.bootstrapServers(), dlq)) {
       deadLetters.add(decode(r.value(), avroOut, dev.flinkreranker.avro.DeadLetter.class));
     }
 

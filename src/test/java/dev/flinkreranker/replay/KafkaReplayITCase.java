@@ -104,7 +104,7 @@ class KafkaReplayITCase {
 
   private static Set<String> resultIds(String topic) throws Exception {
     Set<String> ids = new TreeSet<>();
-    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommitted(kafka.bootstrapServers(), topic)) {
+    for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAllCommitted(kafka.bootstrapServers(), topic)) {
       ids.add(JSON.readTree(r.value()).get("request_id").asText());
     }
     return ids;

@@ -3,6 +3,7 @@ package dev.flinkreranker.testutil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -41,6 +42,49 @@ public final class KafkaTestUtil {
       }
     } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
       throw new AssertionError("could not produce test input to " + topic, e);
+    }
+  }
+
+  /**
+   * Reads every record of a topic whose writers are done (a job that has finished): first waits
+   * until no transaction is open on it, then reads everything committed. A transaction's commit
+   * returns before the broker has written its commit markers to the partitions, so right after a
+   * job finishes the last stable offset can still be short of its final commit.
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAllCommitted(String bootstrap,
+      String topic) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!noOpenTransaction(bootstrap, topic)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("a transaction stayed open on " + topic);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    return readCommitted(bootstrap, topic);
+  }
+
+  /** Whether the last stable offset of every partition has reached its end. */
+  private static boolean noOpenTransaction(String bootstrap, String topic) {
+    return endOffsets(bootstrap, topic, "read_committed")
+        .equals(endOffsets(bootstrap, topic, "read_uncommitted"));
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(String bootstrap, String topic,
+      String isolation) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
+          .stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      return consumer.endOffsets(partitions);
     }
   }
 
