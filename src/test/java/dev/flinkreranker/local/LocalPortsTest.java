@@ -1,5 +1,6 @@
 package dev.flinkreranker.local;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.junit.jupiter.api.Test;
 
 /** A port of {@code local} that is taken: one line naming it and the option, before anything starts. */
@@ -56,6 +61,19 @@ class LocalPortsTest {
 
       assertTrue(e.getMessage().contains("port " + port + " "), e.getMessage());
       assertTrue(e.getMessage().contains("--kafka-port"), e.getMessage());
+    }
+  }
+
+  @Test
+  void bindOpensTheDashboardOnlyAndNeverJarUpload() {
+    Configuration open = LocalDemo.flinkConfiguration("0.0.0.0", 8081);
+    assertEquals("0.0.0.0", open.get(RestOptions.BIND_ADDRESS));
+    assertEquals(Ports.LOOPBACK, open.get(RestOptions.ADDRESS), "this JVM's client uses loopback");
+    for (Configuration c : List.of(open, LocalDemo.flinkConfiguration(Ports.LOOPBACK, 8081))) {
+      assertEquals(Ports.LOOPBACK, c.get(JobManagerOptions.BIND_HOST));
+      assertEquals(Ports.LOOPBACK, c.get(TaskManagerOptions.BIND_HOST));
+      assertEquals(Ports.LOOPBACK, c.get(JobManagerOptions.ADDRESS));
+      assertEquals(false, c.get(WebOptions.SUBMIT_ENABLE));
     }
   }
 
