@@ -67,6 +67,12 @@ class ReplayFileITCase {
         lines.add("{\"request_id\": \"broken\", \"query\": ");
         BAD_LINES.put((long) lines.size(), "MALFORMED_JSON");
       }
+      if (i == 12) {
+        // Over input.max-record-bytes (1 MiB): read in bounded memory, dead-lettered; the line
+        // numbers of the bad lines after it prove the reader went on at the next line.
+        lines.add("{\"request_id\": \"huge\", \"query\": \"" + "q".repeat(3 << 19) + "\"}");
+        BAD_LINES.put((long) lines.size(), "RECORD_TOO_LARGE");
+      }
       if (i == 20) {
         lines.add("{\"request_id\":\"empty\",\"query\":\"q\",\"candidates\":[]}");
         BAD_LINES.put((long) lines.size(), "NO_CANDIDATES");
@@ -165,10 +171,10 @@ class ReplayFileITCase {
     assertEquals(BAD_LINES, found);
 
     ReplaySummary s = outcome.summary();
-    assertEquals(Map.of("MALFORMED_JSON", 1L, "NO_CANDIDATES", 1L, "SCORING_FAILED", 1L),
-        s.deadLetters());
+    assertEquals(Map.of("MALFORMED_JSON", 1L, "NO_CANDIDATES", 1L, "SCORING_FAILED", 1L,
+        "RECORD_TOO_LARGE", 1L), s.deadLetters());
     assertEquals(GOOD + 10 + 5, s.results());
-    assertEquals(GOOD + 10 + 5 + 3, s.expected());
+    assertEquals(GOOD + 10 + 5 + 4, s.expected());
     assertEquals(s.expected(), s.recordsIn());
     // The 10 repeated requests are scored from the cache: at least their pairs are hits.
     long repeatedPairs = 0;
@@ -180,7 +186,7 @@ class ReplayFileITCase {
     assertTrue(s.cache().lookups() > s.cache().hits());
 
     JsonNode report = JSON.readTree(dir.resolve("dead-report.json").toFile());
-    assertEquals(3, report.get("dead_letters").get("total").asLong());
+    assertEquals(4, report.get("dead_letters").get("total").asLong());
     assertEquals(1, report.get("dead_letters").get("by_reason").get("SCORING_FAILED").asLong());
     // Every candidate of every result is in the score distribution (the poisoned request is not).
     long candidates = 0;
