@@ -3,6 +3,7 @@ package dev.flinkreranker.cli;
 import dev.flinkreranker.config.RerankOptions;
 import dev.flinkreranker.local.LocalDemo;
 import dev.flinkreranker.local.ModelChoice;
+import dev.flinkreranker.local.Ports;
 import dev.flinkreranker.model.hub.ModelResolver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,17 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--dashboard-port", defaultValue = "8081", description = "Flink dashboard port.")
   int dashboardPort;
 
+  @Option(names = "--kafka-port", defaultValue = "0",
+      description = "Port of the embedded Kafka broker (default: a free port, printed).")
+  int kafkaPort;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = Ports.LOOPBACK,
+      description = "Address the dashboard and Kafka listen on (default: ${DEFAULT-VALUE}, this"
+          + " machine only). Another address, or 0.0.0.0 for all, opens them to the network:"
+          + " Kafka without authentication, the dashboard with cancel but never jar upload."
+          + " Flink's internal ports stay on 127.0.0.1.")
+  String bind;
+
   @Option(names = "--timeout", defaultValue = "PT5M",
       description = "With --once: fail if not done within this ISO-8601 duration.")
   Duration timeout;
@@ -51,6 +63,6 @@ final class LocalCommand implements Callable<Integer> {
     conf.set(RerankOptions.MODEL,
         ModelChoice.choose(named, ModelResolver.fromEnvironment(), System.out));
     return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,
-        System.out, System.console() != null, once ? null : System.in));
+        System.out, System.console() != null, once ? null : System.in, bind, kafkaPort));
   }
 }

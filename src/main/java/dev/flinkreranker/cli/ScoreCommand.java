@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     description = {
       "Reads JSON lines {\"query\", \"document\", \"instruction\"?} on stdin and writes one"
           + " {\"score\": s} line per input, in the same order (like vLLM /score).",
-      "A malformed line is an error naming its line number; nothing is skipped."
+      "A malformed line is an error naming its line number; blank lines are skipped."
     })
 public final class ScoreCommand implements Callable<Integer> {
   @Mixin ModelOptions model;

@@ -1,11 +1,14 @@
 package dev.flinkreranker.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -27,7 +32,10 @@ import org.apache.flink.configuration.Configuration;
 public final class JobConfig {
   private JobConfig() {}
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // A key set twice in one profile is an error: which one wins would be a silent surprise.
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^']*)'");
 
   public static Configuration load(Path profile, List<String> overrides) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -63,6 +71,7 @@ public final class JobConfig {
             + values.get(option.key()) + " (" + e.getMessage() + ")", e);
       }
     }
+    OptionRanges.check(conf);
     return conf;
   }
 
@@ -74,21 +83,39 @@ public final class JobConfig {
         if (!root.isObject()) {
           throw new IllegalArgumentException(file + ": a job profile must be a YAML map");
         }
-        flatten("", root, flat);
+        flatten(file, "", root, flat);
       }
       return flat;
+    } catch (JsonProcessingException e) {
+      Matcher dup = DUPLICATE.matcher(e.getOriginalMessage());
+      if (dup.find()) {
+        throw new IllegalArgumentException(file + " line " + e.getLocation().getLineNr()
+            + ": key '" + dup.group(1) + "' is set twice; keep one of them");
+      }
+      throw new IllegalArgumentException(file + ": not a valid YAML job profile: "
+          + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ")", e);
+    } catch (NoSuchFileException e) {
+      throw new UncheckedIOException("job profile " + file + " does not exist (give its path"
+          + " with --config)", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read job profile " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+  private static void flatten(Path file, String prefix, JsonNode node, Map<String, String> out) {
     if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+        flatten(file, prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
       }
-    } else if (node.isArray()) {
+      return;
+    }
+    // Nested and dotted forms of one key (ranking: {top-k: 5} and ranking.top-k: 3) collide here.
+    if (out.containsKey(prefix)) {
+      throw new IllegalArgumentException(file + ": key '" + prefix + "' is set twice; keep one"
+          + " of them");
+    }
+    if (node.isArray()) {
       StringBuilder list = new StringBuilder();
       for (JsonNode item : node) {
         list.append(list.length() == 0 ? "" : ";").append(item.asText());

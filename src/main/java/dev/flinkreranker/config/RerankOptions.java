@@ -29,7 +29,10 @@ public final class RerankOptions {
 
   public static final ConfigOption<Integer> PARALLELISM =
       key("job.parallelism").intType().defaultValue(-1)
-          .withDescription("Parallelism of the job; -1 uses the environment's default.");
+          .withDescription("Parallelism of the job; -1 uses what the submission asked for"
+              + " (flink run -p, a REST request's parallelism), else the cluster's"
+              + " parallelism.default, read from its configuration file where a REST submission"
+              + " would run at 1.");
 
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       key("job.checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(10))
@@ -130,6 +133,13 @@ public final class RerankOptions {
       key("input.max-out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
           .withDescription("Bounded out-of-orderness of event_time for watermarks.");
 
+  public static final ConfigOption<Duration> MAX_EVENT_TIME_AHEAD =
+      key("input.max-event-time-ahead").durationType().defaultValue(Duration.ofHours(1))
+          .withDescription("Requests whose event_time is further than this in the future (by"
+              + " the TaskManager's clock) are dead-lettered (INVALID_EVENT_TIME), as are"
+              + " event times before 1970 or beyond what epoch milliseconds hold: a far-future"
+              + " event time would drag the watermark ahead of every other request.");
+
   public static final ConfigOption<Duration> IDLE_TIMEOUT =
       key("input.idle-timeout").durationType().defaultValue(Duration.ofSeconds(30))
           .withDescription("A source split without records for this long stops holding back"
@@ -168,6 +178,49 @@ public final class RerankOptions {
           .withDescription("Add where each result's input was read to its attributes:"
               + " source.topic, source.partition, source.offset (for file input: the file, 0 and"
               + " the line number). Replay turns it on: ordered output is sorted by it.");
+
+  public static final ConfigOption<Integer> TEXT_MAX_CHARS =
+      key("output.text-max-chars").intType().defaultValue(200)
+          .withDescription("Candidate text copied into results: at most this many characters"
+              + " (cut texts are flagged text_truncated); 0 copies none (ids only), -1 copies"
+              + " whole texts. Results name candidates by id, so consumers that need the text"
+              + " have it already; copying whole texts can make a result larger than the input.");
+
+  public static final ConfigOption<Integer> MAX_OUTPUT_RECORD_BYTES =
+      key("output.max-record-bytes").intType().defaultValue(1_000_000)
+          .withDescription("Largest encoded result or dead letter the job writes; must stay"
+              + " below the producer's max.request.size (kafka.properties.max.request.size,"
+              + " default 1048576) and the topics' max.message.bytes. A result still larger"
+              + " after cutting texts becomes a RESULT_TOO_LARGE dead letter.");
+
+  public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD_BYTES =
+      key("output.dead-letter-max-payload-bytes").intType().defaultValue(64 * 1024)
+          .withDescription("A dead letter carries at most this many bytes of the raw record"
+              + " (payload_truncated); its payload_size, payload_sha256 and source topic,"
+              + " partition and offset find the whole record.");
+
+  // ---- topics (created by `run` at start) ----
+  public static final ConfigOption<Boolean> CREATE_TOPICS =
+      key("kafka.create-topics").booleanType().defaultValue(true)
+          .withDescription("At start, `run` creates the input, results and dead-letter topics that"
+              + " do not exist yet (kafka.topic-partitions, kafka.topic-replication); existing"
+              + " topics are never changed. false: a missing topic stops the job at once with"
+              + " its name (for clusters where topics are managed elsewhere).");
+
+  public static final ConfigOption<Integer> TOPIC_PARTITIONS =
+      key("kafka.topic-partitions").intType().defaultValue(-1)
+          .withDescription("Partitions of a topic that `run` creates; -1 uses the job's"
+              + " parallelism, so that every source subtask has a partition to read.");
+
+  public static final ConfigOption<Integer> TOPIC_REPLICATION =
+      key("kafka.topic-replication").intType().defaultValue(-1)
+          .withDescription("Replication factor of a topic that `run` creates; -1 uses the"
+              + " broker's default.replication.factor.");
+
+  public static final ConfigOption<Duration> ADMIN_TIMEOUT =
+      key("kafka.admin-timeout").durationType().defaultValue(Duration.ofSeconds(30))
+          .withDescription("How long `run` waits for Kafka when it checks and creates the topics"
+              + " before it stops with an error naming kafka.bootstrap-servers.");
 
   // ---- replay (job.mode: replay) ----
   public static final ConfigOption<String> REPLAY_INPUT =

@@ -29,17 +29,20 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Rer
   private final int maxRecordBytes;
   private final OutputTag<DeadLetter> deadLetters;
   private final Clock clock;
+  private final DeadLetters deadLetterBuilder;
 
   private transient Counter recordsIn;
   private transient Counter deadLetterCount;
 
   public DecodeValidateFunction(CandidateSetCodec codec, CandidateSetValidator validator,
-      int maxRecordBytes, OutputTag<DeadLetter> deadLetters, Clock clock) {
+      int maxRecordBytes, OutputTag<DeadLetter> deadLetters, Clock clock,
+      DeadLetters deadLetterBuilder) {
     this.codec = codec;
     this.validator = validator;
     this.maxRecordBytes = maxRecordBytes;
     this.deadLetters = deadLetters;
     this.clock = clock;
+    this.deadLetterBuilder = deadLetterBuilder;
   }
 
   @Override
@@ -54,14 +57,17 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Rer
     recordsIn.inc();
     byte[] value = raw.getValue() == null ? null : RecordEncoding.bytes(raw.getValue());
     try {
-      if (value != null && value.length > maxRecordBytes) {
+      // A reader that cut the value (a log line over its limit) tells the whole size.
+      long size = raw.getOriginalSize() != null ? raw.getOriginalSize()
+          : value == null ? 0 : value.length;
+      if (size > maxRecordBytes) {
         throw new RejectedRecordException(ReasonCode.RECORD_TOO_LARGE, "record of "
-            + value.length + " bytes exceeds input.max-record-bytes=" + maxRecordBytes);
+            + size + " bytes exceeds input.max-record-bytes=" + maxRecordBytes);
       }
       CandidateSet set = codec.decode(value, raw.getTimestamp());
       int dropped;
       try {
-        dropped = validator.validate(set);
+        dropped = validator.validate(set, clock.millis());
       } catch (RejectedRecordException e) {
         throw e.withRequestId(set.getRequestId());
       }
@@ -74,7 +80,7 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Rer
     } catch (RejectedRecordException e) {
       deadLetterCount.inc();
       ctx.output(deadLetters,
-          DeadLetters.of(raw, e.code(), e.getMessage(), e.requestId(), clock.instant()));
+          deadLetterBuilder.of(raw, e.code(), e.getMessage(), e.requestId(), clock.instant()));
     }
   }
 }

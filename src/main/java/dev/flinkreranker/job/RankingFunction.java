@@ -5,6 +5,7 @@ import dev.flinkreranker.avro.RerankResult;
 import dev.flinkreranker.avro.internal.RawRecord;
 import dev.flinkreranker.avro.internal.RerankRequest;
 import dev.flinkreranker.avro.internal.ScoredRequest;
+import dev.flinkreranker.kafka.RecordEncoding;
 import dev.flinkreranker.ranking.ResultAssembler;
 import dev.flinkreranker.scoring.RerankMetrics;
 import dev.flinkreranker.validation.ReasonCode;
@@ -25,25 +26,29 @@ public final class RankingFunction extends ProcessFunction<ScoredRequest, Rerank
   private final OutputTag<DeadLetter> deadLetters;
   private final Clock clock;
   private final boolean sourceAttributes;
+  private final OutputLimits limits;
+  private final DeadLetters deadLetterBuilder;
 
   private transient Counter resultsOut;
   private transient Counter deadLetterCount;
   private transient Histogram requestLatency;
 
-  public RankingFunction(int defaultTopK, OutputTag<DeadLetter> deadLetters, Clock clock) {
-    this(defaultTopK, deadLetters, clock, false);
-  }
-
   /**
    * @param sourceAttributes add {@link #SOURCE_TOPIC}, {@link #SOURCE_PARTITION} and
    *     {@link #SOURCE_OFFSET} to each result (replay sorts and traces results by them)
+   * @param limits how much text a result carries and how large it may be
    */
   public RankingFunction(int defaultTopK, OutputTag<DeadLetter> deadLetters, Clock clock,
-      boolean sourceAttributes) {
+      boolean sourceAttributes, OutputLimits limits) {
+    if (defaultTopK < 1) {
+      throw new IllegalArgumentException("ranking.top-k must be >= 1, got " + defaultTopK);
+    }
     this.defaultTopK = defaultTopK;
     this.deadLetters = deadLetters;
     this.clock = clock;
     this.sourceAttributes = sourceAttributes;
+    this.limits = limits;
+    this.deadLetterBuilder = limits.deadLetters();
   }
 
   /** Result attributes with the input position ({@code output.source-attributes}). */
@@ -66,17 +71,29 @@ public final class RankingFunction extends ProcessFunction<ScoredRequest, Rerank
     Instant now = clock.instant();
     if (scored.getFailureCode() != null) {
       deadLetterCount.inc();
-      ctx.output(deadLetters, DeadLetters.of(request.getRaw(),
+      ctx.output(deadLetters, deadLetterBuilder.of(request.getRaw(),
           ReasonCode.valueOf(scored.getFailureCode()), scored.getFailureReason(),
           request.getCandidateSet().getRequestId(), now));
       return;
     }
-    RerankResult result = ResultAssembler.assemble(scored, defaultTopK, now);
+    RerankResult result = ResultAssembler.assemble(scored, defaultTopK, limits.textMaxChars(), now);
     if (sourceAttributes) {
       RawRecord raw = request.getRaw();
       result.getAttributes().put(SOURCE_TOPIC, String.valueOf(raw.getTopic()));
       result.getAttributes().put(SOURCE_PARTITION, String.valueOf(raw.getPartition()));
       result.getAttributes().put(SOURCE_OFFSET, String.valueOf(raw.getOffset()));
+    }
+    // The sink cannot write a record over the producer's limit; it would fail the job on every
+    // restart. A result that large (a huge query, attributes or ids) is a dead letter instead.
+    int size = RecordEncoding.encode(result, limits.format()).length;
+    if (size > limits.maxRecordBytes()) {
+      deadLetterCount.inc();
+      ctx.output(deadLetters, deadLetterBuilder.of(request.getRaw(), ReasonCode.RESULT_TOO_LARGE,
+          "the result would be " + size + " bytes, more than output.max-record-bytes="
+              + limits.maxRecordBytes() + " (its query, attributes or candidate ids are too large;"
+              + " output.text-max-chars and ranking.top-k also bound it)",
+          result.getRequestId(), now));
+      return;
     }
     out.collect(result);
     resultsOut.inc();

@@ -91,13 +91,16 @@ public final class RerankJob {
         .uid(UID_SOURCE)
         .returns(new AvroTypeInfo<>(RawRecord.class));
 
+    OutputLimits limits = OutputLimits.from(conf);
     CandidateSetValidator validator = new CandidateSetValidator(
         conf.get(RerankOptions.MAX_CANDIDATES),
-        CandidateSetValidator.DuplicatePolicy.parse(conf.get(RerankOptions.DUPLICATE_IDS)));
+        CandidateSetValidator.DuplicatePolicy.parse(conf.get(RerankOptions.DUPLICATE_IDS)),
+        conf.get(RerankOptions.MAX_EVENT_TIME_AHEAD));
     SingleOutputStreamOperator<RerankRequest> requests = raw
         .process(new DecodeValidateFunction(
             new CandidateSetCodec(CandidateSetCodec.Format.parse(conf.get(RerankOptions.INPUT_FORMAT))),
-            validator, conf.get(RerankOptions.MAX_RECORD_BYTES), DEAD_LETTERS, clock))
+            validator, conf.get(RerankOptions.MAX_RECORD_BYTES), DEAD_LETTERS, clock,
+            limits.deadLetters()))
         .returns(new AvroTypeInfo<>(RerankRequest.class))
         .name("decode + validate")
         .uid(UID_DECODE);
@@ -131,7 +134,7 @@ public final class RerankJob {
 
     SingleOutputStreamOperator<RerankResult> results = scored
         .process(new RankingFunction(conf.get(RerankOptions.TOP_K), DEAD_LETTERS, clock,
-            conf.get(RerankOptions.OUTPUT_SOURCE_ATTRIBUTES)))
+            conf.get(RerankOptions.OUTPUT_SOURCE_ATTRIBUTES), limits))
         .returns(new AvroTypeInfo<>(RerankResult.class))
         .name("ranking")
         .uid(UID_RANKING);

@@ -9,6 +9,7 @@ import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.validation.ReasonCode;
 import dev.flinkreranker.validation.RejectedRecordException;
+import dev.flinkreranker.validation.Text;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -172,14 +173,8 @@ public final class CandidateSetCodec implements Serializable {
 
   private static CandidateSet decodeJson(byte[] value, long fallbackEventTime)
       throws RejectedRecordException {
-    String text = strictUtf8(ByteBuffer.wrap(value), "record value");
-    JsonNode root;
-    try {
-      root = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new RejectedRecordException(ReasonCode.MALFORMED_JSON,
-          "malformed JSON: " + e.getOriginalMessage());
-    }
+    strictUtf8(ByteBuffer.wrap(value), "record value");
+    JsonNode root = parseOneJsonValue(value);
     if (root == null || !root.isObject()) {
       throw new RejectedRecordException(ReasonCode.MALFORMED_JSON, "JSON value is not an object");
     }
@@ -255,6 +250,61 @@ public final class CandidateSetCodec implements Serializable {
     }
   }
 
+  /**
+   * Parses exactly one JSON value: anything after it (a second object, garbage) makes the record
+   * malformed rather than silently ignored. Reasons are short and name the position; Jackson's own
+   * messages carry parser internals and a source excerpt.
+   */
+  private static JsonNode parseOneJsonValue(byte[] value) throws RejectedRecordException {
+    try (JsonParser parser = JSON.createParser(value)) {
+      JsonNode root;
+      try {
+        root = JSON.readTree(parser);
+      } catch (JsonProcessingException e) {
+        throw new RejectedRecordException(ReasonCode.MALFORMED_JSON,
+            "malformed JSON " + where(e.getLocation()) + ": " + shortReason(e));
+      }
+      try {
+        if (parser.nextToken() != null) {
+          throw new RejectedRecordException(ReasonCode.MALFORMED_JSON, "malformed JSON: more data"
+              + " after the first value " + where(parser.currentTokenLocation())
+              + "; a record must hold exactly one JSON object");
+        }
+      } catch (JsonProcessingException e) {
+        throw new RejectedRecordException(ReasonCode.MALFORMED_JSON, "malformed JSON: more data"
+            + " after the first value " + where(e.getLocation())
+            + "; a record must hold exactly one JSON object");
+      }
+      return root;
+    } catch (IOException e) {
+      throw new RejectedRecordException(ReasonCode.MALFORMED_JSON, "malformed JSON");
+    }
+  }
+
+  private static String where(com.fasterxml.jackson.core.JsonLocation at) {
+    return at == null ? "" : "at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  /** Jackson's message without codes, class names or source excerpts, at most one short line. */
+  static String shortReason(JsonProcessingException e) {
+    if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+      return "the record ends inside a JSON value";
+    }
+    if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+      return "a value exceeds the parser's limits (nesting depth, number or string length)";
+    }
+    String m = String.valueOf(e.getOriginalMessage());
+    int nl = m.indexOf('\n');
+    if (nl >= 0) {
+      m = m.substring(0, nl);
+    }
+    m = m.replaceAll("\\s*\\(code [^)]*\\)", "")
+        .replaceAll("\\p{Cntrl}", "?")
+        .replaceAll("\\s*\\(for [^)]*\\)", "")
+        .replaceAll("`[a-z][\\w.$]*\\.[A-Z][\\w$]*`", "a value");
+    return m.length() > 160 ? m.substring(0, 160) + "..." : m;
+  }
+
   private static String requiredText(JsonNode node, String field, String where)
       throws RejectedRecordException {
     JsonNode v = node.get(field);
@@ -279,6 +329,10 @@ public final class CandidateSetCodec implements Serializable {
   /** event_time: epoch millis, or an ISO-8601 instant or offset date-time. */
   static Instant eventTime(JsonNode v, long fallback) throws RejectedRecordException {
     if (v == null) {
+      if (fallback < 0) {
+        throw new RejectedRecordException(ReasonCode.INVALID_EVENT_TIME,
+            "event_time is missing and the Kafka record has no timestamp to use instead");
+      }
       return Instant.ofEpochMilli(fallback);
     }
     if (v.isNull()) {
@@ -294,11 +348,11 @@ public final class CandidateSetCodec implements Serializable {
             ? Instant.ofEpochMilli(Long.parseLong(s))
             : OffsetDateTime.parse(s).toInstant();
       } catch (DateTimeParseException | NumberFormatException e) {
-        throw new RejectedRecordException(ReasonCode.INVALID_FIELD,
-            "event_time '" + s + "' is neither epoch millis nor ISO-8601");
+        throw new RejectedRecordException(ReasonCode.INVALID_EVENT_TIME, "event_time '"
+            + Text.cut(s, 64) + "' is neither epoch millis nor an ISO-8601 date-time");
       }
     }
-    throw new RejectedRecordException(ReasonCode.INVALID_FIELD,
-        "event_time must be epoch millis or an ISO-8601 string");
+    throw new RejectedRecordException(ReasonCode.INVALID_EVENT_TIME,
+        "event_time must be epoch millis (an integer) or an ISO-8601 string");
   }
 }

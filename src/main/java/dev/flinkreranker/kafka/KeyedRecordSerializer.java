@@ -9,6 +9,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Writes an Avro record to a topic, keyed by its request id (so all output of a request lands in
  * one partition), encoded as binary Avro or plain JSON.
+ *
+ * <p>Records are stamped with the time they are written (the producer's clock), never with the
+ * request's {@code event_time}: the broker rejects timestamps far in the future, and deletes
+ * records stamped older than the topic's {@code retention.ms} at its next retention check, so a
+ * replay of old logs would lose committed results. {@code event_time} stays a field of the value.
  */
 public final class KeyedRecordSerializer<T extends GenericRecord>
     implements KafkaRecordSerializationSchema<T> {
@@ -28,7 +33,8 @@ public final class KeyedRecordSerializer<T extends GenericRecord>
   @Override
   public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
     String k = key.apply(element);
-    return new ProducerRecord<>(topic, null, timestamp,
+    // A null timestamp makes the producer stamp the record when it is sent.
+    return new ProducerRecord<>(topic, null, null,
         k == null ? null : k.getBytes(StandardCharsets.UTF_8),
         RecordEncoding.encode(element, format));
   }

@@ -20,7 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -41,9 +44,21 @@ public final class LocalDemo {
    * @param once exit after every sample is ranked or dead-lettered
    * @param onceTimeout how long {@code once} waits before failing
    * @param stdin JSON lines typed here are published too (null: none)
+   * @param bindAddress where the dashboard and Kafka listen ({@link Ports#LOOPBACK} unless the user
+   *     opens them with {@code --bind}); Flink's RPC and blob server and Kafka's controller stay on
+   *     127.0.0.1 whatever it is
+   * @param kafkaPort the embedded broker's port; 0 picks a free one
    */
   public record Settings(Configuration conf, Path samplesDir, int dashboardPort, boolean once,
-      Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin) {}
+      Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin, String bindAddress,
+      int kafkaPort) {
+
+    /** Everything on 127.0.0.1, Kafka on a free port. */
+    public Settings(Configuration conf, Path samplesDir, int dashboardPort, boolean once,
+        Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin) {
+      this(conf, samplesDir, dashboardPort, once, onceTimeout, out, ansi, stdin, Ports.LOOPBACK, 0);
+    }
+  }
 
   private LocalDemo() {}
 
@@ -51,9 +66,21 @@ public final class LocalDemo {
   public static int run(Settings s) throws Exception {
     PrintStream out = s.out();
     Configuration conf = new Configuration(s.conf());
+    String bind = s.bindAddress();
+    // A taken port is reported with the option that changes it, before anything starts.
+    Ports.requireFree(bind, s.dashboardPort(), "the Flink dashboard", "--dashboard-port");
+    Ports.requireFree(bind, s.kafkaPort(), "the embedded Kafka broker", "--kafka-port");
+    String host = Ports.advertisedHost(bind);
+    if (!Ports.isLoopback(bind)) {
+      out.println("WARNING: --bind " + bind + ": the dashboard (http://" + host + ":"
+          + s.dashboardPort() + ") and Kafka (plaintext, no authentication) are reachable from"
+          + " the network. Anyone who can connect can read and write every topic, cancel the job,"
+          + " and submit a Flink job through the REST API, which runs code in this process. Use"
+          + " this on a trusted network only.");
+    }
     Path workDir = Files.createTempDirectory("flink-reranker-local");
     out.println("Starting an embedded Kafka broker (KRaft)...");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"))) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"), bind, s.kafkaPort())) {
       String bootstrap = kafka.bootstrapServers();
       conf.set(RerankOptions.BOOTSTRAP_SERVERS, bootstrap);
       List<String> inputTopics = conf.get(RerankOptions.INPUT_TOPICS);
@@ -62,12 +89,10 @@ public final class LocalDemo {
       topics.add(conf.get(RerankOptions.DEAD_LETTER_TOPIC));
       TopicAdmin.ensureTopics(bootstrap, KafkaFactory.clientProperties(conf), topics, 2, (short) 1);
 
-      Configuration flinkConf = new Configuration();
-      flinkConf.set(RestOptions.PORT, s.dashboardPort());
-      StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
+          flinkConfiguration(bind, s.dashboardPort()));
       RerankJob.buildKafka(env, conf);
-      out.println("Starting Flink (MiniCluster) with the dashboard on http://localhost:"
+      out.println("Starting Flink (MiniCluster) with the dashboard on http://" + host + ":"
           + s.dashboardPort() + " ...");
       JobClient job = env.executeAsync(conf.get(RerankOptions.JOB_NAME));
 
@@ -96,7 +121,7 @@ public final class LocalDemo {
           return awaitAll(job, printer, samples.size(), s.onceTimeout(), out);
         }
         out.println();
-        out.println("Running until Ctrl-C. Dashboard: http://localhost:" + s.dashboardPort());
+        out.println("Running until Ctrl-C. Dashboard: http://" + host + ":" + s.dashboardPort());
         out.println("Send more candidate sets as JSON lines to Kafka at " + bootstrap
             + ", topic '" + topic + "', or type/paste them here, one per line, e.g.:");
         out.println("{\"request_id\":\"my-1\",\"query\":\"what is flink\",\"candidates\":["
@@ -110,6 +135,26 @@ public final class LocalDemo {
         stop(job);
       }
     }
+  }
+
+  /**
+   * The MiniCluster's settings: the dashboard/REST endpoint on {@code bind}; the JobManager's and
+   * TaskManager's RPC, blob and data ports on 127.0.0.1 (nothing outside this JVM needs them); jar
+   * upload and submission off, since whoever can upload a jar runs code in this process. Cancelling
+   * from the dashboard stays on: it stops only this demo.
+   */
+  static Configuration flinkConfiguration(String bind, int dashboardPort) {
+    Configuration c = new Configuration();
+    c.set(RestOptions.PORT, dashboardPort);
+    c.set(RestOptions.BIND_ADDRESS, bind);
+    // Where this JVM's own REST client connects: a wildcard bind is reached on loopback.
+    c.set(RestOptions.ADDRESS, Ports.isWildcard(bind) ? Ports.LOOPBACK : bind);
+    c.set(JobManagerOptions.ADDRESS, Ports.LOOPBACK);
+    c.set(JobManagerOptions.BIND_HOST, Ports.LOOPBACK);
+    c.set(TaskManagerOptions.HOST, Ports.LOOPBACK);
+    c.set(TaskManagerOptions.BIND_HOST, Ports.LOOPBACK);
+    c.set(WebOptions.SUBMIT_ENABLE, false);
+    return c;
   }
 
   /** Cancels the job and waits until it has stopped, so that Kafka outlives its clients. */
@@ -142,9 +187,15 @@ public final class LocalDemo {
       Thread.sleep(200);
     }
     out.println();
-    out.println("All " + expected + " samples accounted for: " + printer.results() + " results, "
-        + printer.deadLetters() + " dead letters.");
+    out.println("All " + expected + " samples accounted for: "
+        + count(printer.results(), "result") + ", " + count(printer.deadLetters(), "dead letter")
+        + ".");
     return 0;
+  }
+
+  /** "1 dead letter", "2 dead letters". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static void forwardStdin(InputStream stdin, KafkaProducer<byte[], byte[]> producer,

@@ -106,8 +106,8 @@ public final class ResultPrinter implements Runnable, AutoCloseable {
     StringBuilder b = new StringBuilder();
     b.append('\n').append(style("1", "━━ " + r.path("request_id").asText()))
         .append("  ").append(quote(r.path("query").asText()))
-        .append(String.format("  [%s · %d candidates · queue %d ms · inference %d ms]",
-            r.path("model").asText(), r.path("candidate_count").asInt(),
+        .append(String.format("  [%s · %s · queue %d ms · inference %d ms]",
+            r.path("model").asText(), LocalDemo.count(r.path("candidate_count").asInt(), "candidate"),
             r.path("queue_millis").asLong(), r.path("inference_millis").asLong()))
         .append('\n');
     JsonNode top1 = r.path("top1");

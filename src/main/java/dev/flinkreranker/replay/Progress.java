@@ -89,9 +89,9 @@ public final class Progress implements Runnable, AutoCloseable {
     int width = 30;
     int filled = (int) Math.round(fraction * width);
     String eta = rate > 0 && total > done ? formatSeconds((total - done) / rate) : "-";
-    return String.format(Locale.ROOT, "[%s%s] %3.0f%%  %d/%d  %.1f rec/s  ETA %s  %d dead letters",
+    return String.format(Locale.ROOT, "[%s%s] %3.0f%%  %d/%d  %.1f rec/s  ETA %s  %d dead letter%s",
         "#".repeat(filled), "-".repeat(width - filled), 100 * fraction, done, total, rate, eta,
-        deadLetters);
+        deadLetters, deadLetters == 1 ? "" : "s");
   }
 
   static String formatSeconds(double s) {

@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * Reads score requests as JSON lines {@code {"query": ..., "document": ..., "instruction": ...?}},
- * the input of the {@code score} command (one vLLM /score pair per line). Blank lines are an error
- * too: every line must produce exactly one output line.
+ * the input of the {@code score} command (one vLLM /score pair per line). Every non-blank line
+ * produces exactly one output line; blank lines (a trailing newline too many, say) are skipped but
+ * still counted in the line numbers of error messages.
  */
 public final class JsonLinePairs {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,7 +44,9 @@ public final class JsonLinePairs {
     int lineNo = 0;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       lineNo++;
-      pairs.add(parse(lineNo, line, defaultInstruction));
+      if (!line.isBlank()) {
+        pairs.add(parse(lineNo, line, defaultInstruction));
+      }
     }
     return pairs;
   }

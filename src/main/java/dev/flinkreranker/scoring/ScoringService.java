@@ -353,7 +353,17 @@ public final class ScoringService implements AutoCloseable {
     // Before the results: whoever sees a result also sees the queue places it freed.
     dequeued(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).complete(scores[i], end);
+      PendingPair p = batch.get(i);
+      if (Float.isFinite(scores[i])) {
+        p.complete(scores[i], end);
+      } else {
+        // NaN weights or an overflow: a ranking by NaN is no ranking. Retrying cannot help (the
+        // model is deterministic), so the request fails and is dead-lettered as SCORING_FAILED.
+        p.ticket.future.completeExceptionally(new ScoringException(ReasonCode.SCORING_FAILED,
+            "the model (" + modelName() + ") returned a non-finite score (" + scores[i]
+                + ") for candidate " + p.index + "; check its weights (NaN or inf in the"
+                + " checkpoint) and dtype (fp16 can overflow where fp32 does not)", null));
+      }
     }
   }
 

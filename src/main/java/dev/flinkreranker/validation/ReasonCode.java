@@ -18,7 +18,12 @@ public enum ReasonCode {
   NULL_FIELD,
   /** A field has the wrong type or an impossible value (e.g. unparsable event_time, top_k &lt; 1). */
   INVALID_FIELD,
-  /** Query absent, empty or blank. */
+  /**
+   * {@code event_time} outside what the job accepts: before 1970-01-01, past what epoch
+   * milliseconds can hold, or more than {@code input.max-event-time-ahead} in the future.
+   */
+  INVALID_EVENT_TIME,
+  /** Query absent, empty, or only whitespace and invisible characters. */
   MISSING_QUERY,
   /** Empty candidate list. */
   NO_CANDIDATES,
@@ -28,6 +33,11 @@ public enum ReasonCode {
   DUPLICATE_CANDIDATE_ID,
   /** The scorer failed on this request even after splitting its batch down to single pairs. */
   SCORING_FAILED,
+  /**
+   * The result would be larger than {@code output.max-record-bytes} even with candidate texts cut
+   * (e.g. a huge query or attributes); written as a dead letter so the sink never fails on it.
+   */
+  RESULT_TOO_LARGE,
   /** Scoring did not finish within {@code async.timeout}, retries included. */
   TIMEOUT
 }

@@ -137,8 +137,9 @@ class ScoreAndTryCommandTest {
     assertEquals("", out.toString(StandardCharsets.UTF_8)); // nothing half-written
 
     err.reset();
+    // A blank line is skipped but still counted: the error names the line as an editor numbers it.
     assertNotEquals(0, run("{\"query\": \"q\", \"document\": \"d\"}\n\nnot json\n", "score", "--model", model.toString()));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("line 2"), err.toString(StandardCharsets.UTF_8));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("line 3"), err.toString(StandardCharsets.UTF_8));
     err.reset();
     assertNotEquals(0, run("{\"query\": 1, \"document\": \"d\"}\n", "score", "--model", model.toString()));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("line 1: \"query\" must be a string"), err.toString(StandardCharsets.UTF_8));
@@ -239,6 +240,22 @@ class ScoreAndTryCommandTest {
     assertEquals(1, run("{\"query\": \"q\", \"document\": \"d\"}\n", "score", "--model", missing.toString()));
     String e = err.toString(StandardCharsets.UTF_8);
     assertTrue(e.startsWith("error: ") && e.contains("no-such-model"), e);
+    assertFalse(e.contains("\tat "), "no stack trace: " + e);
+  }
+
+  @Test
+  void blankLinesAreSkippedAndGetNoScore() throws Exception {
+    String input = "{\"query\": \"q\", \"document\": \"q d\"}\n\n \t\n{\"query\": \"q\", \"document\": \"d\"}\n\n";
+    assertEquals(0, run(input, "score", "--model", "lexical"), err.toString(StandardCharsets.UTF_8));
+    assertEquals(2, out.toString(StandardCharsets.UTF_8).lines().count(), out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aMissingFileIsNamedWithItsPath() {
+    Path missing = tmp.resolve("absent-docs.txt");
+    assertEquals(1, run("", "try", "--model", "lexical", "--query", "q", "--docs", missing.toString()));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.startsWith("error: no such file: " + missing), e);
     assertFalse(e.contains("\tat "), "no stack trace: " + e);
   }
 

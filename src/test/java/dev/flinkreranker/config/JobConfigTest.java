@@ -62,11 +62,11 @@ class JobConfigTest {
   }
 
   @Test
-  void everyOptionIsDocumentedAndListedInTheReadme() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
+  void everyOptionIsDocumentedAndListedInTheConfigurationPage() throws Exception {
+    String page = Files.readString(Path.of("docs/configuration.md"));
     for (ConfigOption<?> o : RerankOptions.all()) {
       assertFalse(o.description().toString().isBlank(), o.key());
-      assertTrue(readme.contains("`" + o.key() + "`"), "README does not list " + o.key());
+      assertTrue(page.contains("`" + o.key() + "`"), "docs/configuration.md does not list " + o.key());
     }
   }
 }

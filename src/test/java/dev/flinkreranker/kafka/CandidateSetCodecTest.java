@@ -1,6 +1,8 @@
 package dev.flinkreranker.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -78,7 +80,7 @@ class CandidateSetCodecTest {
         "{\"request_id\":\"r\",\"query\":\"q\",\"candidates\":[{\"id\":\"a\",\"text\":null}]}"));
     assertEquals(ReasonCode.NULL_FIELD,
         rejectJson("{\"request_id\":\"r\",\"query\":\"q\",\"candidates\":null}"));
-    assertEquals(ReasonCode.INVALID_FIELD, rejectJson("{\"request_id\":\"r\",\"query\":\"q\","
+    assertEquals(ReasonCode.INVALID_EVENT_TIME, rejectJson("{\"request_id\":\"r\",\"query\":\"q\","
         + "\"event_time\":\"yesterday\",\"candidates\":[{\"id\":\"a\",\"text\":\"t\"}]}"));
     assertEquals(ReasonCode.INVALID_FIELD, rejectJson(
         "{\"request_id\":\"r\",\"query\":\"q\",\"candidates\":[{\"id\":\"a\",\"text\":5}]}"));
@@ -118,5 +120,64 @@ class CandidateSetCodecTest {
         assertThrows(RejectedRecordException.class, () -> avro.decode(longer, 0)).code());
     assertEquals(ReasonCode.EMPTY_RECORD,
         assertThrows(RejectedRecordException.class, () -> avro.decode(null, 0)).code());
+  }
+
+  private static final String ONE =
+      "{\"request_id\":\"r\",\"query\":\"q\",\"candidates\":[{\"id\":\"a\",\"text\":\"t\"}]}";
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+      "' '", "'{}'", "'xyz'", "'\n{\"request_id\":\"s\"}'", "' ]'", "' 5'"})
+  void anythingAfterTheObjectIsMalformed(String tail) {
+    RejectedRecordException e = assertThrows(RejectedRecordException.class,
+        () -> json.decode(utf8(ONE + " " + tail + "x"), 0));
+    assertEquals(ReasonCode.MALFORMED_JSON, e.code());
+    assertTrue(e.getMessage().contains("exactly one JSON object"), e.getMessage());
+  }
+
+  @Test
+  void trailingWhitespaceIsNotGarbage() throws Exception {
+    assertEquals("r", json.decode(utf8(ONE + " \r\n\t "), 0).getRequestId());
+  }
+
+  @Test
+  void malformedJsonReasonsAreShortAndFreeOfParserInternals() {
+    for (String bad : List.of("{\"request_id\": ", "{\"a\" 1}", "{'a':1}", "{\"a\":tru}",
+        "[".repeat(5000) + "]".repeat(5000), "{\"a\":1}}", "\u0000{}")) {
+      RejectedRecordException e =
+          assertThrows(RejectedRecordException.class, () -> json.decode(utf8(bad), 0));
+      assertEquals(ReasonCode.MALFORMED_JSON, e.code());
+      String reason = e.getMessage();
+      assertFalse(reason.contains("Source:") || reason.contains("REDACTED")
+          || reason.contains("com.fasterxml") || reason.contains("(code ")
+          || reason.contains("\n") || reason.length() > 240, reason);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "1e30", "99999999999999999999", "\"99999999999999999999\"",
+      "1.5", "true", "\"yesterday\""})
+  void unusableEventTimesAreInvalidEventTime(String value) {
+    assertEquals(ReasonCode.INVALID_EVENT_TIME, rejectJson("{\"request_id\":\"r\",\"query\":\"q\","
+        + "\"event_time\":" + value + ",\"candidates\":[{\"id\":\"a\",\"text\":\"t\"}]}"));
+  }
+
+  @Test
+  void noEventTimeAndNoKafkaTimestampIsInvalidEventTime() {
+    assertEquals(ReasonCode.INVALID_EVENT_TIME, assertThrows(RejectedRecordException.class,
+        () -> json.decode(utf8(ONE), -1)).code());
+  }
+
+  @Test
+  void invalidUtf8InAnAvroMapKeyIsRejectedNotReplaced() throws Exception {
+    CandidateSet set = sample();
+    set.setAttributes(Map.of("KKKK", "v"));
+    byte[] encoded = RecordEncoding.avro(set);
+    int at = new String(encoded, StandardCharsets.ISO_8859_1).indexOf("KKKK");
+    encoded[at] = (byte) 0xFF;
+    RejectedRecordException e =
+        assertThrows(RejectedRecordException.class, () -> avro.decode(encoded, 0));
+    assertEquals(ReasonCode.INVALID_UTF8, e.code());
   }
 }

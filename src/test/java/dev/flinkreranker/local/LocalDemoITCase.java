@@ -65,7 +65,7 @@ class LocalDemoITCase {
     }
     assertTrue(printed.contains("✗ dead letter NO_CANDIDATES"), printed);
     assertTrue(printed.contains("All " + lines.size() + " samples accounted for: "
-        + (lines.size() - 1) + " results, 1 dead letters."), printed);
+        + (lines.size() - 1) + " results, 1 dead letter."), printed);
     // The merge question's best BM25 answer is the two-pointer merge.
     int merge = printed.indexOf("━━ sample-merge");
     assertTrue(printed.indexOf("★ top-1", merge) < printed.indexOf("sample-merge-d1", merge),

@@ -218,6 +218,38 @@ class ScoringServiceTest {
   }
 
   @Test
+  void aNonFiniteScoreFailsItsRequestOnly() throws Exception {
+    RecordingScorer recording = new RecordingScorer();
+    // A model with NaN weights: a number comes back, but not a score.
+    Scorer nanForSome = new ForwardingScorer(recording) {
+      @Override
+      public float[] scorePrepared(List<PreparedPair> pairs) {
+        float[] scores = delegate.scorePrepared(pairs);
+        for (int i = 0; i < scores.length; i++) {
+          String d = pairs.get(i).pair().document();
+          scores[i] = d.equals("nan") ? Float.NaN : d.equals("inf") ? Float.POSITIVE_INFINITY : scores[i];
+        }
+        return scores;
+      }
+    };
+    try (ScoringService s = new ScoringService(new ScoringService.Key(ScorerSpec.lexical(),
+        new BatchSettings(8, 1_000_000, Duration.ZERO, 100)), nanForSome, 0, fakeNanos::get)) {
+      fakeNanos.addAndGet(1);
+      CompletableFuture<RequestScores> good = s.submit(pairs("q1", "g1", "g2"));
+      CompletableFuture<RequestScores> nan = s.submit(pairs("q2", "ok", "nan"));
+      CompletableFuture<RequestScores> inf = s.submit(pairs("q3", "inf"));
+      assertEquals(2, good.get(10, TimeUnit.SECONDS).scores().length);
+      for (CompletableFuture<RequestScores> bad : List.of(nan, inf)) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
+        ScoringException cause = assertInstanceOf(ScoringException.class, e.getCause());
+        assertEquals(ReasonCode.SCORING_FAILED, cause.code());
+        assertTrue(cause.getMessage().contains("non-finite score"), cause.getMessage());
+      }
+      assertEquals(0, s.queueDepth());
+    }
+  }
+
+  @Test
   void subtasksShareOneModelPerJvmAndTheLastReleaseClosesIt() {
     AtomicInteger opened = new AtomicInteger();
     List<RecordingScorer> scorers = new ArrayList<>();

@@ -8,11 +8,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A real KRaft broker for the tests of one class: {@code @RegisterExtension static final ...}. */
 public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallback {
+  private final java.util.Map<String, String> brokerProperties;
   private EmbeddedKafka kafka;
+
+  public EmbeddedKafkaExtension() {
+    this(java.util.Map.of());
+  }
+
+  /** A broker with these settings added to (or overriding) the embedded defaults. */
+  public EmbeddedKafkaExtension(java.util.Map<String, String> brokerProperties) {
+    this.brokerProperties = brokerProperties;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    kafka = EmbeddedKafka.start(Files.createTempDirectory("kafka-" + context.getDisplayName()));
+    kafka = EmbeddedKafka.start(Files.createTempDirectory("kafka-" + context.getDisplayName()),
+        brokerProperties);
   }
 
   @Override

@@ -77,4 +77,15 @@ public final class KafkaTestUtil {
     }
     return out;
   }
+
+  /** The topics as the broker describes them (partitions, replicas); fails if one is missing. */
+  public static java.util.Map<String, org.apache.kafka.clients.admin.TopicDescription> describeTopics(
+      String bootstrap, List<String> topics) throws Exception {
+    Properties p = new Properties();
+    p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      return admin.describeTopics(topics).allTopicNames()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
 }

@@ -8,9 +8,13 @@ import dev.flinkreranker.scoring.ScorerSpec;
 import dev.flinkreranker.scoring.ScoringService;
 import java.util.List;
 
-/** BM25, except that it throws on any call containing a document with the word POISON. */
+/**
+ * BM25, except that it throws on any call containing a document with the word POISON, and scores
+ * a document with the word NANSCORE as NaN (what a model with NaN weights returns).
+ */
 public final class PoisonScorer extends ForwardingScorer {
   public static final String POISON = "POISON";
+  public static final String NAN = "NANSCORE";
 
   public PoisonScorer(Scorer delegate) {
     super(delegate);
@@ -28,6 +32,12 @@ public final class PoisonScorer extends ForwardingScorer {
         throw new IllegalStateException("poisoned document");
       }
     }
-    return delegate.scorePrepared(pairs);
+    float[] scores = delegate.scorePrepared(pairs);
+    for (int i = 0; i < scores.length; i++) {
+      if (pairs.get(i).pair().document().contains(NAN)) {
+        scores[i] = Float.NaN;
+      }
+    }
+    return scores;
   }
 }

@@ -92,15 +92,54 @@ final class HubClient {
         throw new HubException(
             HubException.Reason.PROTOCOL, "the hub's answer for " + id + " has no commit (sha): " + uri);
       }
+      // The commit and the file names become paths in the cache: a hostile or compromised hub must
+      // not be able to name a directory outside it (absolute paths, "..") before anything is written.
+      if (!ModelId.isCommit(sha)) {
+        throw new HubException(HubException.Reason.PROTOCOL, "the hub's answer for " + id
+            + " names commit '" + sha + "', which is not a 40-character lowercase hex commit hash;"
+            + " refusing to use it as a cache path. Is HF_ENDPOINT a hub you trust? " + uri);
+      }
       List<String> files = new ArrayList<>();
       for (JsonNode s : root.path("siblings")) {
-        files.add(s.path("rfilename").asText());
+        String file = s.path("rfilename").asText();
+        String problem = unsafeFileName(file);
+        if (problem != null) {
+          throw new HubException(HubException.Reason.PROTOCOL, "the hub's file listing of " + id
+              + " has the file name '" + file + "' (" + problem + "); refusing to use it as a"
+              + " cache path. Is HF_ENDPOINT a hub you trust? " + uri);
+        }
+        files.add(file);
       }
       return new RepoListing(sha, files);
     } catch (IOException e) {
       throw new HubException(
           HubException.Reason.PROTOCOL, "cannot parse the hub's file listing of " + id + " at " + uri, e);
     }
+  }
+
+  /**
+   * Why a listed file name cannot be a path inside a snapshot directory, or null when it can: only
+   * relative names of non-empty segments, none of them "." or "..", with no backslash or NUL.
+   */
+  static String unsafeFileName(String file) {
+    if (file.isEmpty()) {
+      return "empty";
+    }
+    if (file.startsWith("/")) {
+      return "an absolute path";
+    }
+    if (file.indexOf('\\') >= 0 || file.indexOf('\0') >= 0) {
+      return "a backslash or NUL character";
+    }
+    for (String segment : file.split("/", -1)) {
+      if (segment.isEmpty()) {
+        return "an empty path segment";
+      }
+      if (segment.equals("..") || segment.equals(".")) {
+        return "a '" + segment + "' path segment";
+      }
+    }
+    return null;
   }
 
   FileMetadata head(ModelId id, String commit, String file) {

@@ -67,6 +67,12 @@ public final class FakeHub implements AutoCloseable, AfterEachCallback {
   /** Like some mirrors: LFS files redirect to a path on the hub's own server instead of a CDN. */
   volatile boolean relativeLfsRedirects;
 
+  /**
+   * A hostile hub: the revision API lists this as the commit (a path, say), and resolve answers
+   * for whatever commit it is asked, with the file named by the last path segment.
+   */
+  volatile String hostileSha;
+
   private final AtomicInteger dropsLeft = new AtomicInteger();
   private volatile long dropAfterBytes;
   final Set<String> corrupted = ConcurrentHashMap.newKeySet();
@@ -223,15 +229,19 @@ public final class FakeHub implements AutoCloseable, AfterEachCallback {
       return;
     }
     String commit = repo.refs.getOrDefault(rev, rev.equals(repo.commit) ? repo.commit : null);
+    String hostile = hostileSha;
+    if (hostile != null) {
+      commit = hostile;
+    }
     if (commit == null) {
       error(ex, 404, "RevisionNotFound");
       return;
     }
     if (api && kind.equals("revision") && ex.getRequestMethod().equals("GET")) {
-      StringBuilder json = new StringBuilder("{\"id\":\"" + repo.id + "\",\"sha\":\"" + commit + "\",\"siblings\":[");
+      StringBuilder json = new StringBuilder("{\"id\":\"" + repo.id + "\",\"sha\":\"" + jsonText(commit) + "\",\"siblings\":[");
       int i = 0;
       for (String f : repo.files.keySet()) {
-        json.append(i++ > 0 ? "," : "").append("{\"rfilename\":\"").append(f).append("\"}");
+        json.append(i++ > 0 ? "," : "").append("{\"rfilename\":\"").append(jsonText(f)).append("\"}");
       }
       byte[] body = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -247,7 +257,8 @@ public final class FakeHub implements AutoCloseable, AfterEachCallback {
       error(ex, 401, "GatedRepo");
       return;
     }
-    String file = URLDecoder.decode(String.join("/", List.of(parts).subList(base + 4, parts.length)), StandardCharsets.UTF_8);
+    String file = URLDecoder.decode(hostile != null ? parts[parts.length - 1]
+        : String.join("/", List.of(parts).subList(base + 4, parts.length)), StandardCharsets.UTF_8);
     byte[] content = repo.files.get(file);
     if (content == null) {
       error(ex, 404, "EntryNotFound");
@@ -319,6 +330,11 @@ public final class FakeHub implements AutoCloseable, AfterEachCallback {
       return;
     }
     out.write(content, (int) from, (int) length);
+  }
+
+  /** The inside of a JSON string: hostile listings name files with backslashes and quotes. */
+  private static String jsonText(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   private static void error(HttpExchange ex, int status, String code) throws IOException {
