@@ -10,7 +10,8 @@ final class FiniteScores {
   /**
    * The error line for the first non-finite score, or null when all are finite.
    *
-   * @param item what the i-th score belongs to, e.g. "line" or "document" (numbered from 1)
+   * @param item what the i-th score belongs to, e.g. "pair" (blank input lines are not pairs) or
+   *     "document", numbered from 1
    */
   static String problem(String command, String model, float[] scores, String item) {
     for (int i = 0; i < scores.length; i++) {

@@ -60,7 +60,7 @@ public final class ScoreCommand implements Callable<Integer> {
         scores = BatchScoring.scoreAll(scorer, pairs);
       }
     }
-    String broken = FiniteScores.problem("score", model.model, scores, "line");
+    String broken = FiniteScores.problem("score", model.model, scores, "pair");
     if (broken != null) {
       System.err.println(broken);
       return 1;

@@ -113,8 +113,11 @@ public final class Replay {
   private static String rootMessage(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
+      if (root instanceof AvroLog.DamagedLogException) {
+        return root.getMessage(); // written for the user; its cause is Avro's detail
+      }
       root = root.getCause();
     }
-    return root.toString();
+    return root instanceof AvroLog.DamagedLogException ? root.getMessage() : root.toString();
   }
 }

@@ -168,7 +168,7 @@ class ScoreAndTryCommandTest {
     int rc = run("{\"query\": \"q\", \"document\": \"d\"}\n", "score", "--model", nanModel.toString(), "--device", "cpu");
     String e = err.toString(StandardCharsets.UTF_8);
     assertNotEquals(0, rc, e);
-    assertTrue(e.contains("score: model " + nanModel) && e.contains("NaN") && e.contains("line 1"), e);
+    assertTrue(e.contains("score: model " + nanModel) && e.contains("NaN") && e.contains("pair 1"), e);
     assertEquals("", out.toString(StandardCharsets.UTF_8), "no \"NaN\" score written");
 
     err.reset();

@@ -52,6 +52,10 @@ class ReplayFileITCase {
   /** Line number of each bad line of the plain log, by the reason it must be dead-lettered for. */
   private static final Map<Long, String> BAD_LINES = new HashMap<>();
   private static final List<String> GOOD_IDS = new ArrayList<>();
+  /** The line over input.max-record-bytes: its number, size and SHA-256. */
+  private static long hugeLine;
+  private static long hugeSize;
+  private static String hugeSha256;
 
   @BeforeAll
   static void writeLogs() throws Exception {
@@ -66,6 +70,17 @@ class ReplayFileITCase {
         lines.add("");  // blank: skipped, but counted as a line
         lines.add("{\"request_id\": \"broken\", \"query\": ");
         BAD_LINES.put((long) lines.size(), "MALFORMED_JSON");
+      }
+      if (i == 12) {
+        // Over input.max-record-bytes (1 MiB): read in bounded memory, dead-lettered; the line
+        // numbers of the bad lines after it prove the reader went on at the next line.
+        String huge = "{\"request_id\": \"huge\", \"query\": \"" + "q".repeat(3 << 19) + "\"}";
+        lines.add(huge);
+        BAD_LINES.put((long) lines.size(), "RECORD_TOO_LARGE");
+        hugeLine = lines.size();
+        hugeSize = huge.length();
+        hugeSha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest
+            .getInstance("SHA-256").digest(huge.getBytes(StandardCharsets.UTF_8)));
       }
       if (i == 20) {
         lines.add("{\"request_id\":\"empty\",\"query\":\"q\",\"candidates\":[]}");
@@ -161,14 +176,21 @@ class ReplayFileITCase {
       assertEquals(plainLog.toAbsolutePath().toString(), d.get("source_topic").asText());
       assertEquals(0, d.get("failed_at").asLong());
       found.put(d.get("offset").asLong(), d.get("reason_code").asText());
+      if (d.get("offset").asLong() == hugeLine) {
+        // The reader kept a prefix; the dead letter still knows the whole line.
+        assertEquals(hugeSize, d.get("payload_size").asLong());
+        assertEquals(hugeSha256, d.get("payload_sha256").asText());
+        assertTrue(d.get("payload_truncated").asBoolean());
+        assertTrue(d.get("reason").asText().contains(hugeSize + " bytes"), d.get("reason").asText());
+      }
     }
     assertEquals(BAD_LINES, found);
 
     ReplaySummary s = outcome.summary();
-    assertEquals(Map.of("MALFORMED_JSON", 1L, "NO_CANDIDATES", 1L, "SCORING_FAILED", 1L),
-        s.deadLetters());
+    assertEquals(Map.of("MALFORMED_JSON", 1L, "NO_CANDIDATES", 1L, "SCORING_FAILED", 1L,
+        "RECORD_TOO_LARGE", 1L), s.deadLetters());
     assertEquals(GOOD + 10 + 5, s.results());
-    assertEquals(GOOD + 10 + 5 + 3, s.expected());
+    assertEquals(GOOD + 10 + 5 + 4, s.expected());
     assertEquals(s.expected(), s.recordsIn());
     // The 10 repeated requests are scored from the cache: at least their pairs are hits.
     long repeatedPairs = 0;
@@ -180,7 +202,7 @@ class ReplayFileITCase {
     assertTrue(s.cache().lookups() > s.cache().hits());
 
     JsonNode report = JSON.readTree(dir.resolve("dead-report.json").toFile());
-    assertEquals(3, report.get("dead_letters").get("total").asLong());
+    assertEquals(4, report.get("dead_letters").get("total").asLong());
     assertEquals(1, report.get("dead_letters").get("by_reason").get("SCORING_FAILED").asLong());
     // Every candidate of every result is in the score distribution (the poisoned request is not).
     long candidates = 0;
