@@ -104,20 +104,27 @@ if jdeps -verbose:class -cp "$out/lib/*" "$out/lib/engine.jar" 2>/dev/null | gre
   die "engine.jar references Flink/Kafka classes (above); the device entry point must not reach them"
 fi
 
-# 5. A jlinked runtime with the modules jdeps finds in the engine and its jars, less the ones only
-#    code paths the kit never takes reach (they would cost ~10 MiB of the 64): java.desktop (DJL's
-#    image classes, JNA's AWT helpers, java.beans for Jackson, which checks for it at run time),
-#    java.compiler, java.rmi, java.scripting and java.naming (log4j-core's annotation processor, JMX
-#    remoting, script and JNDI lookups). Plus two only reached by reflection or service lookup:
-#    jdk.unsupported (sun.misc.Unsafe: DJL, JNA, Jackson) and jdk.zipfs. The rehearsal runs score and
-#    both benchmarks on this very runtime, so a module the engine does need fails it.
+# 5. A jlinked runtime with the modules jdeps finds in the engine and its jars, less three only
+#    code paths the kit never takes reach: java.compiler, java.rmi and java.scripting (log4j-core's
+#    annotation processor, JMX remoting, script lookups). Plus what is only reached by reflection
+#    or service lookup: java.desktop (log4j-core's LoggerContext needs java.beans when it starts;
+#    its AWT/sound/font natives are left out), java.naming (without it log4j prints a JNDI warning
+#    on stdout, where `score` writes its results), jdk.unsupported (sun.misc.Unsafe: DJL, JNA,
+#    Jackson) and jdk.zipfs. The rehearsal runs score and both benchmarks on this very runtime, so a
+#    module the engine does need fails it.
 found="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 17 -q \
   --class-path "$out/lib/*" "$out"/lib/*.jar)"
-modules="$(echo "$found,jdk.unsupported,jdk.zipfs" | tr ',' '\n' \
-  | grep -vxE 'java\.(desktop|compiler|rmi|scripting|naming)' | sort -u | paste -sd, -)"
+modules="$(echo "$found,java.desktop,java.naming,jdk.unsupported,jdk.zipfs" | tr ',' '\n' \
+  | grep -vxE 'java\.(compiler|rmi|scripting)' | sort -u | paste -sd, -)"
 echo "build-kit: jdeps found $found; linking $modules"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
+  --exclude-files="$(printf '**/lib/lib%s.so,' awt awt_xawt awt_headless jawt fontmanager javajpeg jsound lcms mlib_image splashscreen)" \
   --output "$out/runtime"
+# libjvm.so keeps its symbol table (3.5 of its 23 MB); the dynamic symbols the launcher and JNI
+# need stay. Only where binutils is installed: the kit fits without it.
+if command -v strip >/dev/null; then
+  strip --strip-unneeded "$out/runtime/lib/server/libjvm.so"
+fi
 
 # 6. Tokenizer, JNI sources + headers, the device scripts.
 # tokenizer.json is 11 MB and compresses to a fifth; measure.py unpacks it where it works.
@@ -129,9 +136,13 @@ cp "$jdk_home/include/jni.h" "$out/jni-include/"
 cp "$jdk_home/include/linux/jni_md.h" "$out/jni-include/linux/"
 cp "$root/tools/gpu/measure.py" "$root/tools/gpu/build_jni.py" "$out/"
 
-# 7. Smoke test: the jlinked runtime starts the entry point.
-"$out/runtime/bin/java" -cp "$out/lib/*" dev.flinkreranker.cli.DeviceMain --version > /dev/null \
-  || die "the jlinked runtime cannot start dev.flinkreranker.cli.DeviceMain"
+# 7. Smoke test: the jlinked runtime runs the entry point through logging, Jackson and the scoring
+#    service (the lexical scorer needs no libtorch), and stdout carries only the command's JSON.
+"$out/runtime/bin/java" -cp "$out/lib/*" dev.flinkreranker.cli.DeviceMain bench batching \
+  --model lexical --requests 3 --rounds 1 --json > "$work/smoke.out" 2> "$work/smoke.err" \
+  || { tail -20 "$work/smoke.err" >&2; die "the jlinked runtime cannot run dev.flinkreranker.cli.DeviceMain (above)"; }
+python3 -c 'import json, sys; json.loads(open(sys.argv[1]).read())' "$work/smoke.out" \
+  || die "bench batching printed more than its JSON on stdout: $(head -c 300 "$work/smoke.out")"
 
 bytes="$(du -sb "$out" | cut -f1)"
 printf 'build-kit: %s is %.1f MiB (limit 64 MiB): runtime %s, lib %s, tokenizer %s, djl-jni %s\n' \
