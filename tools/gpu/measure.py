@@ -379,7 +379,7 @@ def step_jni(run, budget):
         res["jni_source"] = "given: " + jni
     else:
         info = run.worker("torch_info", {}, 60)
-        run.meta.update({k: info.get(k) for k in ("torch", "cuda", "gpu", "cxx11_abi")})
+        run.meta.update({k: info.get(k) for k in ("torch", "cuda", "driver", "gpu", "cxx11_abi")})
         lib, version = info["lib"], info["torch"].split("+")[0]
         flavor = "cu" + info["cuda"].replace(".", "") if info.get("cuda") else "cpu"
         if info.get("cudart_dir"):  # DJL's CudaUtils finds the GPU through JNA + libcudart
@@ -578,7 +578,12 @@ def worker_torch_info(_):
     site = os.path.dirname(os.path.dirname(torch.__file__))
     cudart = sorted(glob.glob(os.path.join(site, "nvidia", "**", "libcudart.so*"), recursive=True)
                     + glob.glob("/usr/local/cuda/lib64/libcudart.so*"))
-    return {"torch": torch.__version__, "cuda": torch.version.cuda,
+    try:
+        driver = subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
+                                capture_output=True, text=True, timeout=20).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        driver = None
+    return {"torch": torch.__version__, "cuda": torch.version.cuda, "driver": driver,
             "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
             "cxx11_abi": bool(torch._C._GLIBCXX_USE_CXX11_ABI),
             "lib": os.path.join(os.path.dirname(torch.__file__), "lib"),
@@ -735,7 +740,8 @@ def main(argv=None):
         return 0
     mode = "cpu" if a.cpu else "device"
     plan = PLANS[mode]
-    steps = a.steps.split(",")
+    # Every other step runs the engine, which needs what the jni step sets up.
+    steps = ["jni"] + [s for s in STEPS if s in a.steps.split(",") and s != "jni"]
     total = a.budget_s or sum(plan["budget"][s] for s in steps)
     meta = {"mode": mode, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "steps": steps, "budget_s": total, "plan": plan, "python": sys.version.split()[0]}
