@@ -373,6 +373,12 @@ def step_jni(run, budget):
                     run.env, 30, os.path.join(run.logs, "build-jni.log"))
     res["units"] = len(json.loads(dry)["units"])
     if run.args.cpu:
+        # No torch headers here: the build's fallback and link run on a synthetic source instead.
+        test = json.loads(run_child(
+            [sys.executable, os.path.join(run.kit, "build_jni.py"), "--self-test", "--jni-include",
+             os.path.join(run.kit, "jni-include"), "--out", jni_dir], run.env, 60,
+            os.path.join(run.logs, "build-jni.log")))
+        res["build_self_test"] = test["self_test"]
         # The rehearsal: DJL's own CPU build of libtorch and of the JNI (the Maven jars the tests
         # use), found the same way as on the device (PYTORCH_LIBRARY_PATH + the engine cache).
         lib, jni, version, flavor = run.args.libtorch, run.args.jni, run.args.libtorch_version, "cpu"
@@ -390,7 +396,7 @@ def step_jni(run, budget):
              "--out", jni_dir], run.env, deadline - time.time() - 20,
             os.path.join(run.logs, "build-jni.log")))
         res["build"] = {k: report.get(k) for k in ("ok", "compile_seconds", "missing_methods",
-                                                   "link_error")}
+                                                   "reduced_units", "link_error")}
         res["build"]["failed_units"] = sorted(report.get("failed_units", {}))
         if not report.get("ok"):
             raise RuntimeError("libdjl_torch.so did not build (logs/build-jni.log)")

@@ -42,7 +42,8 @@ class DeviceKitRehearsalITCase {
     // Fail loudly, naming the Debian package, when a tool the kit needs is missing.
     Map<String, String> tools = Map.of(
         "jlink", "openjdk-17-jdk-headless", "jdeps", "openjdk-17-jdk-headless",
-        "jar", "openjdk-17-jdk-headless", "python3", "python3", "mvn", "maven", "gzip", "gzip");
+        "jar", "openjdk-17-jdk-headless", "python3", "python3", "mvn", "maven", "gzip", "gzip",
+        "g++", "g++", "nm", "binutils");
     List<String> missing = new ArrayList<>();
     tools.forEach((tool, pkg) -> {
       if (!onPath(tool)) {
@@ -102,6 +103,10 @@ class DeviceKitRehearsalITCase {
     assertEquals("cpu", jni.at("/PYTORCH_FLAVOR").asText());
     assertEquals("cpu()", jni.at("/smoke/device").asText());
     assertTrue(jni.at("/units").asInt() >= 13, jni.toString());
+    // The bridge build's fallback: a function that does not compile is left out, the rest links.
+    assertTrue(jni.at("/build_self_test/linked").asBoolean(), jni.toString());
+    assertTrue(jni.at("/build_self_test/missing_as_expected").asBoolean(), jni.toString());
+    assertTrue(jni.at("/build_self_test/kept_exported").asBoolean(), jni.toString());
     // Parity: our FP16 path against our FP32 path on the same checkpoint, every pair scored.
     JsonNode tiny = r.at("/steps/parity/shapes/tiny");
     assertEquals(4, tiny.at("/logits/ours_fp32").size(), tiny.toString());
