@@ -56,8 +56,8 @@ SEED_A10_MS = {"<=2K tokens": 210, "10-20K tokens": 580, "32K tokens": 790}
 
 PLANS = {
     "device": {
-        "device": "gpu", "budget": {"jni": 120, "parity": 110, "throughput": 150, "batching": 60,
-                                    "long": 100},
+        "device": "gpu", "budget": {"jni": 140, "parity": 100, "throughput": 150, "batching": 60,
+                                    "long": 90},
         "parity_shapes": ["tiny", "0.6b"], "parity_pairs": 8,
         "throughput_shapes": ["0.6b", "4b"], "batches": [1, 8, 32], "lengths": [128, 512, 2048],
         "min_seconds": 0.3,
