@@ -739,7 +739,7 @@ def main(argv=None):
     a = parse_args(argv)
     if a.print_prompt:
         print(json.dumps({"prefix": PREFIX, "suffix": SUFFIX, "default_instruction": DEFAULT_INSTRUCTION,
-                          "max_length": MAX_LENGTH}))
+                          "max_length": MAX_LENGTH, "shapes": SHAPES}))
         return 0
     if a.worker:
         print(json.dumps(WORKERS[a.worker](json.loads(a.payload or "{}"))))

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flinkreranker.model.qwen3.Qwen3Config;
 import dev.flinkreranker.model.qwen3.Qwen3Reranker;
 import java.io.File;
 import java.io.IOException;
@@ -140,7 +141,7 @@ class DeviceKitRehearsalITCase {
   }
 
   @Test
-  void measureUsesTheEnginesPrompt() throws Exception {
+  void measureUsesTheEnginesPromptAndShapes() throws Exception {
     Process p = new ProcessBuilder("python3", "tools/gpu/measure.py", "--print-prompt")
         .directory(ROOT.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -150,6 +151,16 @@ class DeviceKitRehearsalITCase {
     assertEquals(Qwen3Reranker.SUFFIX, prompt.get("suffix").asText());
     assertEquals(Qwen3Reranker.DEFAULT_INSTRUCTION, prompt.get("default_instruction").asText());
     assertEquals(Qwen3Reranker.DEFAULT_MAX_LENGTH, prompt.get("max_length").asInt());
+    // measure.py's FLOP counts and checkpoints use the shapes `bench shape` runs.
+    for (String shape : List.of("tiny", "0.6b", "4b", "8b")) {
+      Qwen3Config c = ShapeBenchCommand.config(shape);
+      JsonNode py = prompt.at("/shapes/" + shape);
+      assertEquals(List.of(c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(),
+              c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim()),
+          List.of(py.get(0).asInt(), py.get(1).asInt(), py.get(2).asInt(), py.get(3).asInt(),
+              py.get(4).asInt(), py.get(5).asInt()), shape);
+      assertEquals(c.tieWordEmbeddings(), py.get(6).asBoolean(), shape);
+    }
   }
 
   private static boolean onPath(String tool) {
