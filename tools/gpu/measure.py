@@ -618,8 +618,12 @@ def worker_tf_parity(a):
     for name, dt in (("fp32", torch.float32), ("fp16", torch.float16)):
         if dt == torch.float16 and dev.type == "cpu":
             continue  # transformers' FP16 on the CPU is not the comparison the issue asks for
-        model = AutoModelForCausalLM.from_pretrained(a["ckpt"], torch_dtype=dt,
-                                                     attn_implementation="sdpa").to(dev).eval()
+        try:  # transformers 5 (the goldens' machine) takes dtype=, older ones torch_dtype=
+            model = AutoModelForCausalLM.from_pretrained(a["ckpt"], dtype=dt, attn_implementation="sdpa")
+        except TypeError:
+            model = AutoModelForCausalLM.from_pretrained(a["ckpt"], torch_dtype=dt,
+                                                         attn_implementation="sdpa")
+        model = model.to(dev).eval()
         vals = []
         with torch.no_grad():
             for x in ids:  # every pair alone: no padding in the reference
@@ -663,12 +667,14 @@ def worker_tf_throughput(a):
     from transformers import Qwen3Config, Qwen3ForCausalLM
     dev = _torch_device(torch, a["device"])
     cfg = qwen3_config(a["shape"], BENCH_VOCAB)
-    cfg.pop("architectures")
-    cfg.pop("model_type")
+    for key in ("architectures", "model_type", "torch_dtype"):
+        cfg.pop(key)
     dt = torch.float16 if dev.type == "cuda" else torch.float32
     t0 = time.time()
-    with torch.device(dev):
-        model = Qwen3ForCausalLM(Qwen3Config(**cfg, attn_implementation="sdpa")).to(dt).eval()
+    config = Qwen3Config(**cfg)
+    config._attn_implementation = "sdpa"
+    with torch.device(dev):  # initialised on the device: a 4B model on the host takes long
+        model = Qwen3ForCausalLM(config).to(dt).eval()
     out = {"load_seconds": round(time.time() - t0, 1), "dtype": str(dt), "attention": "sdpa",
            "results": []}
     g = torch.Generator(device="cpu").manual_seed(7)
