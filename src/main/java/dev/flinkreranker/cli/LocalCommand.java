@@ -19,6 +19,10 @@ import picocli.CommandLine.Option;
         + " dashboard, publish job/samples and print every ranked result.")
 final class LocalCommand implements Callable<Integer> {
   @Mixin JobOptions job = new JobOptions();
+  @Mixin GatewayOptions gateway = new GatewayOptions();
+
+  @Option(names = "--no-gateway", description = "Do not start the rerank API and web console.")
+  boolean noGateway;
 
   @Option(names = "--model", paramLabel = "M",
       description = "Scorer: a model directory, a hub id, or 'lexical' (default: "
@@ -50,7 +54,16 @@ final class LocalCommand implements Callable<Integer> {
     String named = conf.getOptional(RerankOptions.MODEL).orElse(null);
     conf.set(RerankOptions.MODEL,
         ModelChoice.choose(named, ModelResolver.fromEnvironment(), System.out));
-    return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,
-        System.out, System.console() != null, once ? null : System.in));
+    var gatewayConfig = noGateway ? null : gateway.config();
+    if (gatewayConfig != null && gateway.flinkDashboardUrl == null) {
+      gatewayConfig.flinkDashboardUrl("http://localhost:" + dashboardPort);
+    }
+    try {
+      return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,
+          System.out, System.console() != null, once ? null : System.in, gatewayConfig));
+    } catch (java.net.BindException e) {
+      throw GatewayOptions.portInUse(e,
+          "choose another with --gateway-port N, or run without it with --no-gateway.");
+    }
   }
 }

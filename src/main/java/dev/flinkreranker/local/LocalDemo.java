@@ -2,6 +2,8 @@ package dev.flinkreranker.local;
 
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.config.RerankOptions;
+import dev.flinkreranker.gateway.GatewayConfig;
+import dev.flinkreranker.gateway.RerankGateway;
 import dev.flinkreranker.job.RerankJob;
 import dev.flinkreranker.kafka.CandidateSetCodec;
 import dev.flinkreranker.kafka.KafkaFactory;
@@ -41,9 +43,19 @@ public final class LocalDemo {
    * @param once exit after every sample is ranked or dead-lettered
    * @param onceTimeout how long {@code once} waits before failing
    * @param stdin JSON lines typed here are published too (null: none)
+   * @param gateway the HTTP rerank API and console to start in front of the job (null: none); its
+   *     Kafka side is filled in from {@code conf}
    */
   public record Settings(Configuration conf, Path samplesDir, int dashboardPort, boolean once,
-      Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin) {}
+      Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin,
+      GatewayConfig gateway) {
+
+    /** Without the gateway. */
+    public Settings(Configuration conf, Path samplesDir, int dashboardPort, boolean once,
+        Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin) {
+      this(conf, samplesDir, dashboardPort, once, onceTimeout, out, ansi, stdin, null);
+    }
+  }
 
   private LocalDemo() {}
 
@@ -82,7 +94,10 @@ public final class LocalDemo {
       CandidateSetCodec.Format inFormat =
           CandidateSetCodec.Format.parse(conf.get(RerankOptions.INPUT_FORMAT));
       List<String> samples = Samples.load(s.samplesDir());
+      RerankGateway gateway = null;
       try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+        // Before the samples, so that the console's live view shows them too.
+        gateway = startGateway(s.gateway(), conf, out);
         String topic = inputTopics.get(0);
         for (String line : samples) {
           producer.send(new ProducerRecord<>(topic, encode(line, inFormat)));
@@ -108,8 +123,22 @@ public final class LocalDemo {
       } finally {
         printer.close();
         stop(job);
+        if (gateway != null) {
+          gateway.close();
+        }
       }
     }
+  }
+
+  private static RerankGateway startGateway(GatewayConfig config, Configuration conf,
+      PrintStream out) throws java.io.IOException {
+    if (config == null) {
+      return null;
+    }
+    RerankGateway gateway = RerankGateway.start(config.job(conf));
+    out.println("Rerank API and web console on " + gateway.uri()
+        + " (POST /v1/rerank, /v1/score; --gateway-port N or --no-gateway to change).");
+    return gateway;
   }
 
   /** Cancels the job and waits until it has stopped, so that Kafka outlives its clients. */
