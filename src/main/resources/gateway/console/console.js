@@ -58,6 +58,7 @@ async function rerank() {
     results.forEach((r, i) => {
       const li = el("li", i === 0 ? "top1" : "");
       li.appendChild(el("b", "", "Top " + (i + 1) + " (" + r.relevance_score.toFixed(4) + ")"));
+      li.appendChild(document.createTextNode(" "));
       li.appendChild(el("span", "text", clip(r.document.text)));
       list.appendChild(li);
     });
