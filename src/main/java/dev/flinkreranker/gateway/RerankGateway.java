@@ -52,6 +52,15 @@ import org.slf4j.LoggerFactory;
 public final class RerankGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RerankGateway.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  static {
+    // The JDK server writes a response's headers and body separately; with Nagle's algorithm on,
+    // the body then waits for the client's delayed ACK (tens of ms per answer). Read once, when
+    // the server's config class loads, so set it before the first server is created.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final Set<String> SERVER_SIDE_CODES = Set.of("SCORING_FAILED", "TIMEOUT");
 
   private final GatewayConfig config;

@@ -40,6 +40,8 @@ final class StreamView {
         .put("queue_millis", r.path("queue_millis").asLong())
         .put("inference_millis", r.path("inference_millis").asLong())
         .put("via", r.path("attributes").path("via").asText(""))
+        .put("event_time", r.path("event_time").asLong())
+        .put("emitted_at", r.path("emitted_at").asLong())
         .put("seen_at", now);
     e.putObject("top1").put("id", top1.path("id").asText())
         .put("text", clip(top1.path("text").asText())).put("score", top1.path("score").asDouble());
