@@ -83,10 +83,18 @@ public final class RerankGateway implements AutoCloseable {
     config.check();
     this.config = config;
     this.acceptedModels = Set.copyOf(java.util.List.of(config.servedModel(), config.jobModel));
+    // Bind first: a port in use is reported before anything waits for Kafka.
+    try {
+      server = HttpServer.create(new InetSocketAddress(config.host, config.port), 128);
+    } catch (BindException e) {
+      throw new BindException("cannot listen on " + config.host + ":" + config.port + ": "
+          + e.getMessage());
+    }
     listener = new AnswerListener(config, this::onResult, this::onDeadLetter);
     try {
       listener.seekToEnd();
     } catch (RuntimeException e) {
+      server.stop(0);
       listener.close();
       listener.run(); // returns at once and closes the consumer
       throw e;
@@ -102,16 +110,6 @@ public final class RerankGateway implements AutoCloseable {
         new ThreadPoolExecutor.CallerRunsPolicy());
     responders = Executors.newFixedThreadPool(Math.max(2, config.threads / 2),
         daemon("gateway-reply"));
-    try {
-      server = HttpServer.create(new InetSocketAddress(config.host, config.port), 128);
-    } catch (BindException e) {
-      close();
-      throw new BindException("cannot listen on " + config.host + ":" + config.port + ": "
-          + e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      close();
-      throw e;
-    }
     server.setExecutor(workers);
     server.createContext("/", this::handle);
     server.start();
@@ -429,18 +427,10 @@ public final class RerankGateway implements AutoCloseable {
 
   @Override
   public void close() {
-    if (server != null) {
-      server.stop(0);
-    }
+    server.stop(0);
     listener.close();
-    if (producer != null) {
-      producer.close(java.time.Duration.ofSeconds(5));
-    }
-    if (workers != null) {
-      workers.shutdownNow();
-    }
-    if (responders != null) {
-      responders.shutdownNow();
-    }
+    producer.close(java.time.Duration.ofSeconds(5));
+    workers.shutdownNow();
+    responders.shutdownNow();
   }
 }
