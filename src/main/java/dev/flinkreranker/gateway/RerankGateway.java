@@ -234,14 +234,16 @@ public final class RerankGateway implements AutoCloseable {
       pending.put(requestId, answer);
     }
     Integer tokens = promptTokens(set);
-    producer.send(new ProducerRecord<>(config.inputTopic,
-        requestId.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
-          if (error != null && pending.remove(requestId) != null) {
-            answer.completeExceptionally(new ApiException(503,
-                "cannot publish the request to Kafka topic '" + config.inputTopic + "': "
-                    + error.getMessage(), null, null));
-          }
-        });
+    try {
+      producer.send(new ProducerRecord<>(config.inputTopic,
+          requestId.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
+            if (error != null) {
+              answer.completeExceptionally(unpublished(error));
+            }
+          });
+    } catch (RuntimeException e) {
+      answer.completeExceptionally(unpublished(e));
+    }
     answer.orTimeout(config.requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenCompleteAsync((a, error) -> {
           pending.remove(requestId);
@@ -266,6 +268,11 @@ public final class RerankGateway implements AutoCloseable {
             reply(ex, path, 500, new ApiException(500, "internal error: " + e, null, null).body());
           }
         }, responders);
+  }
+
+  private ApiException unpublished(Exception error) {
+    return new ApiException(503, "cannot publish the request to Kafka topic '"
+        + config.inputTopic + "': " + error.getMessage(), null, null);
   }
 
   private JsonNode render(RerankCall call, String requestId, Answer a, Integer tokens)
