@@ -226,7 +226,7 @@ class GatewayITCase {
     dev.flinkreranker.kafka.TopicAdmin.ensureTopics(kafka.bootstrapServers(),
         new java.util.Properties(), List.of("nobody-reads"), 1, (short) 1);
     try (RerankGateway idle = RerankGateway.start(new GatewayConfig().port(0).job(conf)
-        .maxPending(1).requestTimeout(Duration.ofSeconds(3)).maxBodyBytes(10_000))) {
+        .maxPending(1).requestTimeout(Duration.ofSeconds(6)).maxBodyBytes(10_000))) {
       String body = request(QUERY, DOCS).toString();
       CompletableFuture<HttpResponse<String>> first =
           CompletableFuture.supplyAsync(() -> {
