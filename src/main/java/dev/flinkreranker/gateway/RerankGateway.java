@@ -20,6 +20,9 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -27,12 +30,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -82,7 +88,7 @@ public final class RerankGateway implements AutoCloseable {
   private RerankGateway(GatewayConfig config) throws IOException {
     config.check();
     this.config = config;
-    this.acceptedModels = Set.copyOf(java.util.List.of(config.servedModel(), config.jobModel));
+    this.acceptedModels = Set.copyOf(List.of(config.servedModel(), config.jobModel));
     // Bind first: a port in use is reported before anything waits for Kafka.
     try {
       server = HttpServer.create(new InetSocketAddress(config.host, config.port), 128);
@@ -249,7 +255,7 @@ public final class RerankGateway implements AutoCloseable {
           pending.remove(requestId);
           try {
             if (error != null) {
-              Throwable cause = error instanceof java.util.concurrent.CompletionException
+              Throwable cause = error instanceof CompletionException
                   ? error.getCause() : error;
               throw cause instanceof ApiException api ? api
                   : cause instanceof TimeoutException
@@ -284,7 +290,7 @@ public final class RerankGateway implements AutoCloseable {
     }
     int n = call.documents().size();
     double[] scores = new double[n];
-    java.util.Arrays.fill(scores, Double.NaN);
+    Arrays.fill(scores, Double.NaN);
     for (JsonNode c : a.result().path("ranked")) {
       int i = index(c.path("id").asText(), n);
       if (i >= 0) {
@@ -423,8 +429,8 @@ public final class RerankGateway implements AutoCloseable {
     return new KafkaProducer<>(p);
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
@@ -436,7 +442,7 @@ public final class RerankGateway implements AutoCloseable {
   public void close() {
     server.stop(0);
     listener.close();
-    producer.close(java.time.Duration.ofSeconds(5));
+    producer.close(Duration.ofSeconds(5));
     workers.shutdownNow();
     responders.shutdownNow();
   }

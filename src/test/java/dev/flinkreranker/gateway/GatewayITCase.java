@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flinkreranker.config.RerankOptions;
+import dev.flinkreranker.kafka.TopicAdmin;
 import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
 import dev.flinkreranker.testutil.FlinkTestCluster;
 import dev.flinkreranker.testutil.PoisonScorer;
@@ -17,8 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,7 +141,7 @@ class GatewayITCase {
     // vLLM / Jina / Cohere on every path, top_n honoured, documents as objects accepted.
     for (String path : List.of("/rerank", "/v1/rerank", "/v2/rerank")) {
       ObjectNode body = request(QUERY, DOCS).put("top_n", 2).put("return_documents", false);
-      body.set("documents", JSON.valueToTree(DOCS.stream().map(d -> java.util.Map.of("text", d)).toList()));
+      body.set("documents", JSON.valueToTree(DOCS.stream().map(d -> Map.of("text", d)).toList()));
       JsonNode results = ok(post(rig.gateway, path, body.toString())).get("results");
       assertEquals(2, results.size(), path);
       assertEquals(1, results.get(0).get("index").asInt(), path);
@@ -221,10 +226,10 @@ class GatewayITCase {
   @Test
   void overloadIs503TimeoutIs504TooLargeIs413() throws Exception {
     // A second gateway whose input topic no job reads: its requests are never answered.
-    var conf = new org.apache.flink.configuration.Configuration(rig.conf);
-    conf.setString("input.topics", "nobody-reads");
-    dev.flinkreranker.kafka.TopicAdmin.ensureTopics(kafka.bootstrapServers(),
-        new java.util.Properties(), List.of("nobody-reads"), 1, (short) 1);
+    Configuration conf = new Configuration(rig.conf);
+    conf.set(RerankOptions.INPUT_TOPICS, List.of("nobody-reads"));
+    TopicAdmin.ensureTopics(kafka.bootstrapServers(), new Properties(), List.of("nobody-reads"), 1,
+        (short) 1);
     try (RerankGateway idle = RerankGateway.start(new GatewayConfig().port(0).job(conf)
         .maxPending(1).requestTimeout(Duration.ofSeconds(6)).maxBodyBytes(10_000))) {
       String body = request(QUERY, DOCS).toString();
