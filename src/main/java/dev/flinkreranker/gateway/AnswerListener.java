@@ -21,6 +21,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -69,7 +70,14 @@ final class AnswerListener implements Runnable, AutoCloseable {
   void seekToEnd() {
     List<TopicPartition> fresh = new ArrayList<>();
     for (String topic : List.of(config.resultsTopic, config.deadLetterTopic)) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      List<PartitionInfo> infos;
+      try {
+        infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      } catch (KafkaException e) {
+        throw new IllegalStateException("cannot read topic '" + topic + "' from Kafka at "
+            + config.bootstrapServers + " (kafka.bootstrap-servers): " + e.getMessage()
+            + ". Is Kafka running there?");
+      }
       if (infos == null || infos.isEmpty()) {
         throw new IllegalStateException("topic '" + topic + "' does not exist on "
             + config.bootstrapServers + ": create it or start the job first");
