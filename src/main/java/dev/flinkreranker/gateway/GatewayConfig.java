@@ -57,6 +57,7 @@ public final class GatewayConfig {
   CandidateSetCodec.Format outputFormat;
   String jobModel;
   int maxLength;
+  String defaultInstruction;
   int maxRecordBytes;
   CandidateSetValidator validator;
   Duration checkpointInterval;
@@ -73,6 +74,7 @@ public final class GatewayConfig {
     outputFormat = CandidateSetCodec.Format.parse(conf.get(RerankOptions.OUTPUT_FORMAT));
     jobModel = conf.get(RerankOptions.MODEL);
     maxLength = conf.get(RerankOptions.MAX_LENGTH);
+    defaultInstruction = conf.get(RerankOptions.DEFAULT_INSTRUCTION);
     maxRecordBytes = conf.get(RerankOptions.MAX_RECORD_BYTES);
     validator = new CandidateSetValidator(conf.get(RerankOptions.MAX_CANDIDATES),
         CandidateSetValidator.DuplicatePolicy.parse(conf.get(RerankOptions.DUPLICATE_IDS)));

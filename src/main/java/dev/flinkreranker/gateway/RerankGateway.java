@@ -8,9 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.kafka.RecordEncoding;
-import dev.flinkreranker.scoring.LexicalScorer;
-import dev.flinkreranker.scoring.Pair;
-import dev.flinkreranker.scoring.ScorerSpec;
 import dev.flinkreranker.validation.ReasonCode;
 import dev.flinkreranker.validation.RejectedRecordException;
 import java.io.IOException;
@@ -81,6 +78,7 @@ public final class RerankGateway implements AutoCloseable {
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final Console console = new Console();
   private final Set<String> acceptedModels;
+  private final TokenCounter tokenCounter;
 
   /** A result or a dead letter of the job, as a JSON tree. */
   private record Answer(JsonNode result, JsonNode deadLetter) {}
@@ -106,6 +104,7 @@ public final class RerankGateway implements AutoCloseable {
       throw e;
     }
     producer = producer(config);
+    tokenCounter = TokenCounter.open(config.jobModel, config.maxLength, config.defaultInstruction);
     listenerThread = new Thread(listener, "gateway-answers");
     listenerThread.setDaemon(true);
     listenerThread.start();
@@ -239,7 +238,7 @@ public final class RerankGateway implements AutoCloseable {
       }
       pending.put(requestId, answer);
     }
-    Integer tokens = promptTokens(set);
+    Integer tokens = tokenCounter.tokens(set);
     try {
       producer.send(new ProducerRecord<>(config.inputTopic,
           requestId.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
@@ -313,20 +312,6 @@ public final class RerankGateway implements AutoCloseable {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  /**
-   * Tokens as the scorer sees them, where the gateway can count them without the model: for the
-   * lexical scorer, its own word tokens of the query and of each document. Null otherwise.
-   */
-  private Integer promptTokens(CandidateSet set) {
-    if (!ScorerSpec.LEXICAL.equals(config.jobModel)) {
-      return null;
-    }
-    LexicalScorer lexical = new LexicalScorer();
-    int query = lexical.prepare(Pair.of("", set.getQuery())).tokens();
-    return set.getCandidates().stream()
-        .mapToInt(c -> query + lexical.prepare(Pair.of("", c.getText())).tokens()).sum();
   }
 
   private ObjectNode models() {
@@ -445,5 +430,6 @@ public final class RerankGateway implements AutoCloseable {
     producer.close(Duration.ofSeconds(5));
     workers.shutdownNow();
     responders.shutdownNow();
+    tokenCounter.close();
   }
 }
