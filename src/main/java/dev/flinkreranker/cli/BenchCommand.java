@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code bench}: benchmarks that print ratios measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (figures are ratios measured in the same run).",
-    subcommands = {EngineBenchCommand.class, BenchBatchingCommand.class})
+    subcommands = {EngineBenchCommand.class, BenchBatchingCommand.class,
+        BenchGatewayCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

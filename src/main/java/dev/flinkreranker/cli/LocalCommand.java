@@ -21,6 +21,13 @@ import picocli.CommandLine.Option;
         + " dashboard, publish job/samples and print every ranked result.")
 final class LocalCommand implements Callable<Integer> {
   @Mixin JobOptions job = new JobOptions();
+  @Mixin GatewayOptions gateway = new GatewayOptions();
+
+  /** What the seed's vLLM server was started with ({@code --served-model-name}). */
+  static final String SEED_SERVED_MODEL_NAME = "qwen3-reranker-8b";
+
+  @Option(names = "--no-gateway", description = "Do not start the rerank API and web console.")
+  boolean noGateway;
 
   @Option(names = "--model", paramLabel = "M",
       description = "Scorer: a model directory, a hub id, or 'lexical' (default: "
@@ -66,7 +73,22 @@ final class LocalCommand implements Callable<Integer> {
     String named = conf.getOptional(RerankOptions.MODEL).orElse(null);
     conf.set(RerankOptions.MODEL,
         ModelChoice.choose(named, ModelResolver.fromEnvironment(), System.out));
-    return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,
-        System.out, System.console() != null, once ? null : System.in, bind, kafkaPort));
+    var gatewayConfig = noGateway ? null : gateway.config();
+    if (gatewayConfig != null && gateway.flinkDashboardUrl == null) {
+      gatewayConfig.flinkDashboardUrl("http://localhost:" + dashboardPort);
+    }
+    if (gatewayConfig != null && gateway.servedModelName == null) {
+      // The name the vLLM server we replace served, so its clients work unchanged against the
+      // demo (the job's model.name is accepted too; answers name the model that scored).
+      gatewayConfig.servedModelName(SEED_SERVED_MODEL_NAME);
+    }
+    try {
+      return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,
+          System.out, System.console() != null, once ? null : System.in, bind, kafkaPort,
+          gatewayConfig));
+    } catch (java.net.BindException e) {
+      throw GatewayOptions.portInUse(e,
+          "choose another with --gateway-port N, or run without it with --no-gateway.");
+    }
   }
 }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ModelsCommand.class,
       ReplayCommand.class,
+      GatewayCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -2,6 +2,8 @@ package dev.flinkreranker.local;
 
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.config.RerankOptions;
+import dev.flinkreranker.gateway.GatewayConfig;
+import dev.flinkreranker.gateway.RerankGateway;
 import dev.flinkreranker.job.RerankJob;
 import dev.flinkreranker.kafka.CandidateSetCodec;
 import dev.flinkreranker.kafka.KafkaFactory;
@@ -48,15 +50,26 @@ public final class LocalDemo {
    *     opens them with {@code --bind}); Flink's RPC and blob server and Kafka's controller stay on
    *     127.0.0.1 whatever it is
    * @param kafkaPort the embedded broker's port; 0 picks a free one
+   * @param gateway the HTTP rerank API and console to start in front of the job (null: none); its
+   *     Kafka side is filled in from {@code conf}
    */
   public record Settings(Configuration conf, Path samplesDir, int dashboardPort, boolean once,
       Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin, String bindAddress,
-      int kafkaPort) {
+      int kafkaPort, GatewayConfig gateway) {
 
-    /** Everything on 127.0.0.1, Kafka on a free port. */
+    /** Everything on 127.0.0.1, Kafka on a free port, no gateway. */
     public Settings(Configuration conf, Path samplesDir, int dashboardPort, boolean once,
         Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin) {
-      this(conf, samplesDir, dashboardPort, once, onceTimeout, out, ansi, stdin, Ports.LOOPBACK, 0);
+      this(conf, samplesDir, dashboardPort, once, onceTimeout, out, ansi, stdin, Ports.LOOPBACK, 0,
+          null);
+    }
+
+    /** Without the gateway. */
+    public Settings(Configuration conf, Path samplesDir, int dashboardPort, boolean once,
+        Duration onceTimeout, PrintStream out, boolean ansi, InputStream stdin, String bindAddress,
+        int kafkaPort) {
+      this(conf, samplesDir, dashboardPort, once, onceTimeout, out, ansi, stdin, bindAddress,
+          kafkaPort, null);
     }
   }
 
@@ -104,7 +117,10 @@ public final class LocalDemo {
       CandidateSetCodec.Format inFormat =
           CandidateSetCodec.Format.parse(conf.get(RerankOptions.INPUT_FORMAT));
       List<String> samples = Samples.load(s.samplesDir());
+      RerankGateway gateway = null;
       try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+        // Before the samples, so that the console's live view shows them too.
+        gateway = startGateway(s.gateway(), conf, out);
         String topic = inputTopics.get(0);
         publish(producer, topic, samples, inFormat);
         out.println("Published " + samples.size() + " sample candidate sets to '" + topic
@@ -127,6 +143,9 @@ public final class LocalDemo {
       } finally {
         printer.close();
         stop(job);
+        if (gateway != null) {
+          gateway.close();
+        }
       }
     }
   }
@@ -149,6 +168,17 @@ public final class LocalDemo {
     c.set(TaskManagerOptions.BIND_HOST, Ports.LOOPBACK);
     c.set(WebOptions.SUBMIT_ENABLE, false);
     return c;
+  }
+
+  private static RerankGateway startGateway(GatewayConfig config, Configuration conf,
+      PrintStream out) throws java.io.IOException {
+    if (config == null) {
+      return null;
+    }
+    RerankGateway gateway = RerankGateway.start(config.job(conf));
+    out.println("Rerank API and web console on " + gateway.uri()
+        + " (POST /v1/rerank, /v1/score; --gateway-port N or --no-gateway to change).");
+    return gateway;
   }
 
   /** Cancels the job and waits until it has stopped, so that Kafka outlives its clients. */

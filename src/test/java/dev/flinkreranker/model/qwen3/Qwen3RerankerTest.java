@@ -69,6 +69,19 @@ class Qwen3RerankerTest {
   }
 
   @Test
+  void promptTokensCountWhatPrepareBuildsWithoutTheWeights() throws IOException {
+    String longer = LONG_DOC.repeat(3); // beyond max length 2048: cut
+    try (Qwen3PromptTokens counter = Qwen3PromptTokens.open(modelDir, 2048)) {
+      for (Pair p : List.of(Pair.of("capital of France", "Paris is the capital."),
+          new Pair("نص عربي", "يمكنك استخدام مكتبة PyPDF2", "Find code"),
+          Pair.of("rivers", LONG_DOC), Pair.of("rivers", longer))) {
+        assertEquals(reranker.prepare(p).tokens(), counter.tokens(p), p.query());
+      }
+      assertEquals(2048, counter.tokens(Pair.of("rivers", longer)));
+    }
+  }
+
+  @Test
   void yesAndNoComeFromTheTokenizer() {
     assertEquals(9693, reranker.yesId());
     assertEquals(2152, reranker.noId());
