@@ -3,6 +3,7 @@ package dev.flinkreranker.scoring;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flinkreranker.score.Pair;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;

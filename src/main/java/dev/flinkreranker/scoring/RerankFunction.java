@@ -4,6 +4,7 @@ import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.avro.internal.RerankRequest;
 import dev.flinkreranker.avro.internal.ScoredRequest;
+import dev.flinkreranker.score.Pair;
 import dev.flinkreranker.validation.ReasonCode;
 import java.time.Duration;
 import java.util.ArrayList;

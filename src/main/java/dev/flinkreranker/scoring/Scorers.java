@@ -3,6 +3,7 @@ package dev.flinkreranker.scoring;
 import dev.flinkreranker.model.hub.ModelResolver;
 import dev.flinkreranker.model.hub.ResolvedModel;
 import dev.flinkreranker.model.qwen3.Qwen3Reranker;
+import dev.flinkreranker.score.Scorer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
