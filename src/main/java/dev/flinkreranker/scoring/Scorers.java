@@ -12,11 +12,16 @@ public final class Scorers {
   private Scorers() {}
 
   public static Scorer open(ScorerSpec spec) {
+    return open(spec, ModelResolver.fromEnvironment());
+  }
+
+  /** Opens {@code spec} resolving hub ids with {@code resolver} (SQL models carry hub options). */
+  public static Scorer open(ScorerSpec spec, ModelResolver resolver) {
     if (spec.isLexical()) {
       return new LexicalScorer();
     }
     // A directory stays as is; a hub id becomes its snapshot in the shared cache (downloaded once).
-    ResolvedModel model = ModelResolver.fromEnvironment().resolve(spec.model());
+    ResolvedModel model = resolver.resolve(spec.model());
     // Results name the model as the user did, pinned to the commit when it came from the hub.
     String name = model.fromHub() ? model.id() + "@" + model.commit() : spec.model();
     try {
