@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ModelsCommand.class,
       ReplayCommand.class,
+      SqlCommand.class,
     })
 public final class Main implements Runnable {
 
