@@ -89,13 +89,19 @@ public final class Qwen3RerankerModelProviderFactory implements ModelProviderFac
       throw invalid(name, ModelOptions.MAX_LENGTH, "is " + maxLength + "; the model handles at most "
           + MAX_MAX_LENGTH + " tokens");
     }
-    BatchSettings batch = new BatchSettings(
-        positive(name, ModelOptions.BATCH_MAX_PAIRS, options.get(ModelOptions.BATCH_MAX_PAIRS)),
-        positive(name, ModelOptions.BATCH_MAX_TOKENS, options.get(ModelOptions.BATCH_MAX_TOKENS)),
-        options.get(ModelOptions.BATCH_MAX_WAIT),
-        positive(name, ModelOptions.BATCH_QUEUE_CAPACITY,
-            options.get(ModelOptions.BATCH_QUEUE_CAPACITY)),
-        options.get(ModelOptions.BATCH_CALL_COST_TOKENS));
+    BatchSettings batch;
+    try {
+      batch = new BatchSettings(
+          positive(name, ModelOptions.BATCH_MAX_PAIRS, options.get(ModelOptions.BATCH_MAX_PAIRS)),
+          positive(name, ModelOptions.BATCH_MAX_TOKENS, options.get(ModelOptions.BATCH_MAX_TOKENS)),
+          options.get(ModelOptions.BATCH_MAX_WAIT),
+          positive(name, ModelOptions.BATCH_QUEUE_CAPACITY,
+              options.get(ModelOptions.BATCH_QUEUE_CAPACITY)),
+          options.get(ModelOptions.BATCH_CALL_COST_TOKENS));
+    } catch (IllegalArgumentException e) {
+      // BatchSettings names the option with the same key as ours (batch.max-wait, ...).
+      throw new ValidationException("Model " + name + ": " + e.getMessage() + ".");
+    }
     return new ScoringService.Key(new ScorerSpec(model, device, dtype, maxLength), batch);
   }
 

@@ -80,6 +80,8 @@ class ModelDeclarationTest {
         "max-length", "many");
     assertContains(failure(PAIR_IN, "score DOUBLE", Map.of("batch.max-pairs", "-1")),
         "option 'batch.max-pairs' is -1");
+    assertContains(failure(PAIR_IN, "score DOUBLE", Map.of("batch.call-cost-tokens", "-5")),
+        "batch.call-cost-tokens must not be negative");
   }
 
   private Map<String, String> valid() {
