@@ -10,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,9 +48,12 @@ public final class SqlCommand implements Callable<Integer> {
       System.err.println("sql: " + file + ": " + e.getMessage());
       return 2;
     }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
+    if (parallelism < 1) {
+      System.err.println("sql: --parallelism must be at least 1, got " + parallelism);
+      return 2;
+    }
     try {
-      SqlRunner.run(StreamTableEnvironment.create(env), statements, System.out);
+      SqlRunner.runEmbedded(statements, parallelism, System.out);
     } catch (SqlRunner.StatementException e) {
       System.err.println("sql: " + file + ": " + e.getMessage());
       return 1;

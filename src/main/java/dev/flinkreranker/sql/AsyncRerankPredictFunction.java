@@ -9,8 +9,8 @@ import org.apache.flink.table.functions.FunctionContext;
 
 /**
  * ML_PREDICT with {@code 'async' = 'true'} (the default): up to {@code max-concurrent-operations}
- * rows per subtask wait in the service's queue at once, so they are scored in shared batches. Flink's
- * async operator checkpoints the rows in flight and re-issues them after a restore.
+ * rows per subtask wait in the service's queue at once, so they are scored in shared batches.
+ * Flink's async operator checkpoints the rows in flight and re-issues them after a restore.
  */
 public final class AsyncRerankPredictFunction extends AsyncPredictFunction {
   private final PredictCore core;

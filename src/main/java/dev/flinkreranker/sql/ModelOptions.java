@@ -70,8 +70,8 @@ public final class ModelOptions {
 
   public static final ConfigOption<Boolean> HUB_OFFLINE =
       key("hub.offline").booleanType().noDefaultValue()
-          .withDescription("true: resolve hub ids from the local cache only (like HF_HUB_OFFLINE=1);"
-              + " unset: the TaskManager's environment decides.");
+          .withDescription("true: resolve hub ids from the local cache only (like"
+              + " HF_HUB_OFFLINE=1); unset: the TaskManager's environment decides.");
 
   public static final ConfigOption<String> HUB_TOKEN =
       key("hub.token").stringType().noDefaultValue()

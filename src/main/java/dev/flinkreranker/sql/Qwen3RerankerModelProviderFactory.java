@@ -86,8 +86,8 @@ public final class Qwen3RerankerModelProviderFactory implements ModelProviderFac
     }
     int maxLength = positive(name, ModelOptions.MAX_LENGTH, options.get(ModelOptions.MAX_LENGTH));
     if (maxLength > MAX_MAX_LENGTH) {
-      throw invalid(name, ModelOptions.MAX_LENGTH, "is " + maxLength + "; the model handles at most "
-          + MAX_MAX_LENGTH + " tokens");
+      throw invalid(name, ModelOptions.MAX_LENGTH, "is " + maxLength
+          + "; the model handles at most " + MAX_MAX_LENGTH + " tokens");
     }
     BatchSettings batch;
     try {

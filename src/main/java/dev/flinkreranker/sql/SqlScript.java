@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 public final class SqlScript {
   private SqlScript() {}
 
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.]+)(?::-([^}]*))?}");
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\$\\{([A-Za-z0-9_.]+)(?::-([^}]*))?}");
 
   /**
    * Replaces every {@code ${NAME}} or {@code ${NAME:-default}}; a name without a value or default

@@ -25,7 +25,8 @@ class SqlScriptTest {
   @Test
   void fillsPlaceholdersAndNamesMissingOnes() {
     assertEquals("'m' = 'Qwen/x', 'd' = 'cpu'",
-        SqlScript.substitute("'m' = '${MODEL}', 'd' = '${DEVICE:-cpu}'", Map.of("MODEL", "Qwen/x")));
+        SqlScript.substitute("'m' = '${MODEL}', 'd' = '${DEVICE:-cpu}'",
+            Map.of("MODEL", "Qwen/x")));
     assertEquals("lexical", SqlScript.substitute("${MODEL:-lexical}", Map.of()));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SqlScript.substitute("'${MODEL}'", Map.of()));
