@@ -1,9 +1,9 @@
 package dev.flinkreranker.bench;
 
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.Scorer;
 import dev.flinkreranker.scoring.BatchSettings;
-import dev.flinkreranker.scoring.Pair;
 import dev.flinkreranker.scoring.RequestScores;
-import dev.flinkreranker.scoring.Scorer;
 import dev.flinkreranker.scoring.ScoringService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

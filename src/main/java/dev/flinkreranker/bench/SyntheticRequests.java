@@ -1,6 +1,6 @@
 package dev.flinkreranker.bench;
 
-import dev.flinkreranker.scoring.Pair;
+import dev.flinkreranker.score.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

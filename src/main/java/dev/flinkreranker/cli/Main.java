@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       ReplayCommand.class,
       GatewayCommand.class,
+      SqlCommand.class,
     })
 public final class Main implements Runnable {
 

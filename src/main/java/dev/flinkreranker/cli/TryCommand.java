@@ -1,7 +1,7 @@
 package dev.flinkreranker.cli;
 
-import dev.flinkreranker.scoring.Pair;
-import dev.flinkreranker.scoring.Scorer;
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.Scorer;
 import dev.flinkreranker.scoring.Scorers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.model.hub.ModelResolver;
 import dev.flinkreranker.model.qwen3.Qwen3PromptTokens;
 import dev.flinkreranker.scoring.LexicalScorer;
-import dev.flinkreranker.scoring.Pair;
+import dev.flinkreranker.score.Pair;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

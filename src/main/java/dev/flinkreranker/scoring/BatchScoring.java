@@ -1,6 +1,8 @@
 package dev.flinkreranker.scoring;
 
 import dev.flinkreranker.model.qwen3.Qwen3Reranker;
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.Scorer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

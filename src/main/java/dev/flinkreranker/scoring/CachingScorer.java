@@ -1,5 +1,8 @@
 package dev.flinkreranker.scoring;
 
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.PreparedPair;
+import dev.flinkreranker.score.Scorer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,8 @@
 package dev.flinkreranker.scoring;
 
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.PreparedPair;
+import dev.flinkreranker.score.Scorer;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;

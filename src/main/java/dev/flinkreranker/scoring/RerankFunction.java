@@ -4,6 +4,7 @@ import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.avro.internal.RerankRequest;
 import dev.flinkreranker.avro.internal.ScoredRequest;
+import dev.flinkreranker.score.Pair;
 import dev.flinkreranker.validation.ReasonCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -73,14 +73,7 @@ public final class RerankFunction extends RichAsyncFunction<RerankRequest, Score
         new DescriptiveStatisticsHistogram(1000));
     ownerToken = new Object();
     if (METRICS_OWNER.compareAndSet(null, ownerToken)) {
-      ScoringService s = service;
-      group.gauge(RerankMetrics.BATCHES, (Gauge<Long>) s::batches);
-      group.gauge(RerankMetrics.BATCH_PAIRS, (Gauge<Double>) s::meanBatchPairs);
-      group.gauge(RerankMetrics.BATCH_TOKENS, (Gauge<Double>) s::meanBatchTokens);
-      group.gauge(RerankMetrics.PADDING_EFFICIENCY, (Gauge<Double>) s::paddingEfficiency);
-      group.gauge(RerankMetrics.QUEUE_DEPTH, (Gauge<Integer>) s::queueDepth);
-      group.gauge(RerankMetrics.MODEL_LOAD_MILLIS, (Gauge<Long>) s::modelLoadMillis);
-      s.cache().ifPresent(c -> group.gauge(RerankMetrics.CACHE_HIT_RATE, (Gauge<Double>) c::hitRate));
+      RerankMetrics.registerBatcherGauges(group, service);
     }
   }
 

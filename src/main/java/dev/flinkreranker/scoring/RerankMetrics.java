@@ -1,6 +1,8 @@
 package dev.flinkreranker.scoring;
 
 import java.util.List;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Names of the job's metrics, all registered under the Flink metric group {@link #GROUP}. Kept in
@@ -34,6 +36,20 @@ public final class RerankMetrics {
   // Score cache (cache.enabled; per TaskManager like the batcher metrics): hits / lookups so far.
   public static final String CACHE_HIT_RATE = "cacheHitRate";
 
+
+  /**
+   * Registers the gauges of a TaskManager's micro-batcher on {@code group}. Call it from one
+   * subtask per service only (the others would report the same numbers twice).
+   */
+  public static void registerBatcherGauges(MetricGroup group, ScoringService s) {
+    group.gauge(BATCHES, (Gauge<Long>) s::batches);
+    group.gauge(BATCH_PAIRS, (Gauge<Double>) s::meanBatchPairs);
+    group.gauge(BATCH_TOKENS, (Gauge<Double>) s::meanBatchTokens);
+    group.gauge(PADDING_EFFICIENCY, (Gauge<Double>) s::paddingEfficiency);
+    group.gauge(QUEUE_DEPTH, (Gauge<Integer>) s::queueDepth);
+    group.gauge(MODEL_LOAD_MILLIS, (Gauge<Long>) s::modelLoadMillis);
+    s.cache().ifPresent(c -> group.gauge(CACHE_HIT_RATE, (Gauge<Double>) c::hitRate));
+  }
 
   public static final List<String> ALL =
       List.of(

@@ -3,6 +3,7 @@ package dev.flinkreranker.scoring;
 import dev.flinkreranker.model.hub.ModelResolver;
 import dev.flinkreranker.model.hub.ResolvedModel;
 import dev.flinkreranker.model.qwen3.Qwen3Reranker;
+import dev.flinkreranker.score.Scorer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -11,11 +12,16 @@ public final class Scorers {
   private Scorers() {}
 
   public static Scorer open(ScorerSpec spec) {
+    return open(spec, ModelResolver.fromEnvironment());
+  }
+
+  /** Opens {@code spec} resolving hub ids with {@code resolver} (SQL models carry hub options). */
+  public static Scorer open(ScorerSpec spec, ModelResolver resolver) {
     if (spec.isLexical()) {
       return new LexicalScorer();
     }
     // A directory stays as is; a hub id becomes its snapshot in the shared cache (downloaded once).
-    ResolvedModel model = ModelResolver.fromEnvironment().resolve(spec.model());
+    ResolvedModel model = resolver.resolve(spec.model());
     // Results name the model as the user did, pinned to the commit when it came from the hub.
     String name = model.fromHub() ? model.id() + "@" + model.commit() : spec.model();
     try {

@@ -1,5 +1,8 @@
 package dev.flinkreranker.scoring;
 
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.PreparedPair;
+import dev.flinkreranker.score.Scorer;
 import dev.flinkreranker.validation.ReasonCode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package dev.flinkreranker.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkreranker.score.Pair;
 import dev.flinkreranker.scoring.BatchSettings;
-import dev.flinkreranker.scoring.Pair;
 import dev.flinkreranker.testutil.RecordingScorer;
 import java.time.Duration;
 import java.util.List;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.model.qwen3.Qwen3Reranker;
 import dev.flinkreranker.model.qwen3.TinyQwen3Checkpoint;
 import dev.flinkreranker.model.safetensors.DType;
-import dev.flinkreranker.scoring.Pair;
+import dev.flinkreranker.score.Pair;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.model.qwen3.Qwen3Reranker;
-import dev.flinkreranker.scoring.Pair;
+import dev.flinkreranker.score.Pair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.model.qwen3.Qwen3PromptTokens;
 import dev.flinkreranker.model.qwen3.TinyQwen3Checkpoint;
-import dev.flinkreranker.scoring.Pair;
+import dev.flinkreranker.score.Pair;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

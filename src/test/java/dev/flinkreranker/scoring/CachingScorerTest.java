@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.flinkreranker.score.Pair;
 import dev.flinkreranker.testutil.RecordingScorer;
 import java.util.List;
 import org.junit.jupiter.api.Test;

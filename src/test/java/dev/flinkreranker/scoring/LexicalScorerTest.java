@@ -3,6 +3,7 @@ package dev.flinkreranker.scoring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkreranker.score.Pair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.PreparedPair;
+import dev.flinkreranker.score.Scorer;
 import dev.flinkreranker.testutil.RecordingScorer;
 import dev.flinkreranker.validation.ReasonCode;
 import java.time.Duration;

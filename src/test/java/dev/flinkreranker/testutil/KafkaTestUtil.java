@@ -132,4 +132,20 @@ public final class KafkaTestUtil {
           .get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
+
+  /**
+   * Reads a topic read_committed until it holds at least {@code count} records: a transaction's
+   * commit returns before the broker has written its markers to every partition, so committed
+   * records may become visible a moment after the job that wrote them has finished.
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> awaitCommitted(String bootstrap, String topic,
+      int count) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<ConsumerRecord<byte[], byte[]>> records = readCommitted(bootstrap, topic);
+    while (records.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      records = readCommitted(bootstrap, topic);
+    }
+    return records;
+  }
 }

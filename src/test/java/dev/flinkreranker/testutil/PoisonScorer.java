@@ -1,9 +1,9 @@
 package dev.flinkreranker.testutil;
 
+import dev.flinkreranker.score.PreparedPair;
+import dev.flinkreranker.score.Scorer;
 import dev.flinkreranker.scoring.ForwardingScorer;
 import dev.flinkreranker.scoring.LexicalScorer;
-import dev.flinkreranker.scoring.PreparedPair;
-import dev.flinkreranker.scoring.Scorer;
 import dev.flinkreranker.scoring.ScorerSpec;
 import dev.flinkreranker.scoring.ScoringService;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.flinkreranker.testutil;
 
-import dev.flinkreranker.scoring.Pair;
-import dev.flinkreranker.scoring.PreparedPair;
-import dev.flinkreranker.scoring.Scorer;
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.PreparedPair;
+import dev.flinkreranker.score.Scorer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

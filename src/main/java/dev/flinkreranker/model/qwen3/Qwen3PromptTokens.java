@@ -1,7 +1,7 @@
 package dev.flinkreranker.model.qwen3;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.flinkreranker.scoring.Pair;
+import dev.flinkreranker.score.Pair;
 import java.io.IOException;
 import java.nio.file.Path;
 

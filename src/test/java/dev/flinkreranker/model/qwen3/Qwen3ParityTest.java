@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flinkreranker.model.safetensors.DType;
-import dev.flinkreranker.scoring.Pair;
-import dev.flinkreranker.scoring.PreparedPair;
+import dev.flinkreranker.score.Pair;
+import dev.flinkreranker.score.PreparedPair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

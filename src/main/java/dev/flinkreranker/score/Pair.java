@@ -1,4 +1,4 @@
-package dev.flinkreranker.scoring;
+package dev.flinkreranker.score;
 
 import java.io.Serializable;
 import java.util.Objects;

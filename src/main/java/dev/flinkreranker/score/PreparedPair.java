@@ -1,4 +1,4 @@
-package dev.flinkreranker.scoring;
+package dev.flinkreranker.score;
 
 /**
  * A pair after the scorer's cheap preparation step (tokenization for a model), so that the

@@ -1,4 +1,4 @@
-package dev.flinkreranker.scoring;
+package dev.flinkreranker.score;
 
 import java.util.ArrayList;
 import java.util.List;
