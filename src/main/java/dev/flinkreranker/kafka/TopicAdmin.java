@@ -127,6 +127,15 @@ public final class TopicAdmin {
           }
         }
       }
+      // The controller has committed them, but a broker's metadata may lag: wait until the broker
+      // lists them, so that a source (or a check) started right after sees them.
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      while (!admin.listTopics().names().get(millis, TimeUnit.MILLISECONDS).containsAll(missing)) {
+        if (System.nanoTime() > deadline) {
+          throw new TimeoutException("created topics " + missing + " did not appear in time");
+        }
+        Thread.sleep(20);
+      }
       LOG.info("Created Kafka topics {} at {} with {} partitions and replication factor {}",
           created, where, partitions, replication.map(String::valueOf).orElse("(broker default)"));
       return created;

@@ -37,7 +37,8 @@ class FlinkOptionsTest {
           "org.apache.flink.configuration.HeartbeatManagerOptions",
           "org.apache.flink.configuration.MetricOptions",
           "org.apache.flink.configuration.HighAvailabilityOptions",
-          "org.apache.flink.configuration.StateRecoveryOptions");
+          "org.apache.flink.configuration.StateRecoveryOptions",
+          "org.apache.flink.configuration.WebOptions");
 
   /** Options of reporters are per reporter name: metrics.reporter.NAME.KEY. */
   static final Pattern REPORTER_KEY = Pattern.compile("^metrics\\.reporter\\.[a-z0-9_-]+\\..+$");
