@@ -2,7 +2,7 @@
 # Builds the GPU device kit: everything the scoring engine needs on a machine with Python + torch
 # and no Java or network, in one folder that travels (at most 64 MiB):
 #   runtime/      a jlinked Java 17 (only the modules jdeps finds; no debug info, headers, man pages)
-#   lib/          engine.jar (the project's model, scoring and bench classes plus the Flink-free entry
+#   lib/          engine.jar (the project's model, score, scoring and bench classes plus the Flink-free entry
 #                 point dev.flinkreranker.cli.DeviceMain) and only the jars those classes need;
 #                 no Flink, no Kafka, no PyTorch natives (the device brings its own libtorch)
 #   tokenizer/    the real Qwen3 tokenizer (tokenizer.json.gz, tokenizer_config.json)
@@ -61,9 +61,13 @@ mvn -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFi
 #    and of cli only the device entry point and the commands it registers.
 (
   cd "$root/target/classes"
-  cp --parents -r dev/flinkreranker/model dev/flinkreranker/scoring dev/flinkreranker/bench \
-    dev/flinkreranker/validation "$work/classes/"
-  rm -f "$work"/classes/dev/flinkreranker/scoring/RerankFunction*.class
+  cp --parents -r dev/flinkreranker/model dev/flinkreranker/score dev/flinkreranker/scoring \
+    dev/flinkreranker/bench dev/flinkreranker/validation "$work/classes/"
+  # Flink's side of scoring (the operator, its metric registration) and the gateway benchmark,
+  # which runs the whole job.
+  rm -f "$work"/classes/dev/flinkreranker/scoring/RerankFunction*.class \
+    "$work"/classes/dev/flinkreranker/scoring/RerankMetrics*.class \
+    "$work"/classes/dev/flinkreranker/bench/GatewayBenchmark*.class
   cp --parents dev/flinkreranker/cli/DeviceMain*.class dev/flinkreranker/cli/ScoreCommand*.class \
     dev/flinkreranker/cli/ModelOptions*.class dev/flinkreranker/cli/EngineBenchCommand*.class \
     dev/flinkreranker/cli/BenchBatchingCommand*.class dev/flinkreranker/cli/ShapeBenchCommand*.class \

@@ -23,9 +23,6 @@ final class LocalCommand implements Callable<Integer> {
   @Mixin JobOptions job = new JobOptions();
   @Mixin GatewayOptions gateway = new GatewayOptions();
 
-  /** What the seed's vLLM server was started with ({@code --served-model-name}). */
-  static final String SEED_SERVED_MODEL_NAME = "qwen3-reranker-8b";
-
   @Option(names = "--no-gateway", description = "Do not start the rerank API and web console.")
   boolean noGateway;
 
@@ -76,11 +73,6 @@ final class LocalCommand implements Callable<Integer> {
     var gatewayConfig = noGateway ? null : gateway.config();
     if (gatewayConfig != null && gateway.flinkDashboardUrl == null) {
       gatewayConfig.flinkDashboardUrl("http://localhost:" + dashboardPort);
-    }
-    if (gatewayConfig != null && gateway.servedModelName == null) {
-      // The name the vLLM server we replace served, so its clients work unchanged against the
-      // demo (the job's model.name is accepted too; answers name the model that scored).
-      gatewayConfig.servedModelName(SEED_SERVED_MODEL_NAME);
     }
     try {
       return LocalDemo.run(new LocalDemo.Settings(conf, samples, dashboardPort, once, timeout,

@@ -142,6 +142,11 @@ public final class GatewayConfig {
   }
 
   /** The served model name: the configured one, else the job's model. */
+  /** The name set with {@link #servedModelName(String)}, or null. */
+  public String servedModelName() {
+    return servedModelName;
+  }
+
   public String servedModel() {
     return servedModelName != null ? servedModelName : jobModel;
   }

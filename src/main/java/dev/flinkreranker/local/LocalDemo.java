@@ -73,6 +73,9 @@ public final class LocalDemo {
     }
   }
 
+  /** What the seed's vLLM server was started with ({@code --served-model-name}). */
+  public static final String SEED_SERVED_MODEL_NAME = "qwen3-reranker-8b";
+
   private LocalDemo() {}
 
   /** Runs the demo; returns the process exit code. */
@@ -174,6 +177,11 @@ public final class LocalDemo {
       PrintStream out) throws java.io.IOException {
     if (config == null) {
       return null;
+    }
+    if (config.servedModelName() == null) {
+      // The name the vLLM server we replace served, so that its clients work unchanged against
+      // the demo (the job's model.name is accepted too; answers name the model that scored).
+      config.servedModelName(SEED_SERVED_MODEL_NAME);
     }
     RerankGateway gateway = RerankGateway.start(config.job(conf));
     out.println("Rerank API and web console on " + gateway.uri()

@@ -3,7 +3,10 @@ package dev.flinkreranker.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.config.JobConfig;
+import dev.flinkreranker.gateway.GatewayConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -43,8 +46,10 @@ class LocalSecureDefaultsITCase {
   private static final Pattern KAFKA = Pattern.compile("to Kafka at ([^:\\s]+):(\\d+)");
 
   @Test
-  void everyListenerIsOnLoopbackAndJarUploadIsRefused() throws Exception {
+  void everyListenerIsOnLoopbackJarUploadIsRefusedAndTheGatewayServesTheSeedClient()
+      throws Exception {
     int port = freePort();
+    int gatewayPort = freePort();
     Configuration conf = JobConfig.load(Path.of("job/local.yaml"), List.of("model.name=lexical"));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -55,7 +60,8 @@ class LocalSecureDefaultsITCase {
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
       try {
         return LocalDemo.run(new LocalDemo.Settings(conf, Path.of("job/samples"), port, false,
-            Duration.ofMinutes(3), out, false, stdin));
+            Duration.ofMinutes(3), out, false, stdin, Ports.LOOPBACK, 0,
+            new GatewayConfig().port(gatewayPort)));
       } catch (Exception e) {
         throw new RuntimeException(e);
       }
@@ -85,6 +91,7 @@ class LocalSecureDefaultsITCase {
       });
       assertTrue(opened.contains("127.0.0.1:" + port), "dashboard not among " + opened);
       assertTrue(opened.contains("127.0.0.1:" + kafkaPort), "Kafka not among " + opened);
+      assertTrue(opened.contains("127.0.0.1:" + gatewayPort), "gateway not among " + opened);
       assertEquals(List.of(), exposed, "listening beyond loopback; all opened: " + opened);
 
       // Whoever can upload a jar runs code in this JVM: upload and the jar API are off.
@@ -101,6 +108,22 @@ class LocalSecureDefaultsITCase {
       assertEquals(404, jars.statusCode(), "jar list answered: " + jars.body());
       HttpResponse<String> config = get(http, base + "/config");
       assertTrue(config.body().contains("\"web-submit\":false"), config.body());
+
+      // The seed's page posts this to its vLLM server; local answers it unchanged, and the TEI
+      // and vLLM score dialects too, each through the job.
+      String gateway = "http://127.0.0.1:" + gatewayPort;
+      JsonNode seed = post(http, gateway + "/v1/rerank", "{\"model\": \"qwen3-reranker-8b\","
+          + " \"query\": \"fastest way to merge two sorted lists in Python\", \"documents\":"
+          + " [\"list1 + list2\", \"heapq.merge(list1, list2)\"], \"return_documents\": true}");
+      assertEquals(2, seed.get("results").size(), seed.toString());
+      assertEquals("heapq.merge(list1, list2)",
+          seed.get("results").get(0).get("document").get("text").asText(), seed.toString());
+      JsonNode tei = post(http, gateway + "/rerank",
+          "{\"query\": \"merge sorted lists\", \"texts\": [\"a merge\", \"sorted lists merge\"]}");
+      assertEquals(2, tei.size(), tei.toString());
+      JsonNode score = post(http, gateway + "/v1/score", "{\"model\": \"qwen3-reranker-8b\","
+          + " \"text_1\": \"merge sorted lists\", \"text_2\": [\"a merge\", \"lists\"]}");
+      assertEquals(2, score.get("data").size(), score.toString());
 
     } finally {
       stop(run, typing, port);
@@ -127,6 +150,15 @@ class LocalSecureDefaultsITCase {
     } catch (ExecutionException e) {
       // the demo ends with its cancelled job's cancellation
     }
+  }
+
+  private static JsonNode post(HttpClient http, String url, String body) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), url + ": " + r.body());
+    return new ObjectMapper().readTree(r.body());
   }
 
   private static HttpResponse<String> get(HttpClient http, String url)
