@@ -71,6 +71,7 @@ mvn -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFi
   cp --parents dev/flinkreranker/cli/DeviceMain*.class dev/flinkreranker/cli/ScoreCommand*.class \
     dev/flinkreranker/cli/ModelOptions*.class dev/flinkreranker/cli/EngineBenchCommand*.class \
     dev/flinkreranker/cli/BenchBatchingCommand*.class dev/flinkreranker/cli/ShapeBenchCommand*.class \
+    dev/flinkreranker/cli/FiniteScores*.class \
     flink-reranker-log4j2.xml "$work/classes/"
 )
 jar --create --file "$out/lib/engine.jar" --main-class dev.flinkreranker.cli.DeviceMain -C "$work/classes" .

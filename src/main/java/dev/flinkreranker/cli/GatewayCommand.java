@@ -21,9 +21,13 @@ final class GatewayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var conf = job.load(null, List.of());
+    var config = gateway.config().job(conf);
+    if (config.exposureWarning() != null) {
+      System.out.println(config.exposureWarning());
+    }
     RerankGateway server;
     try {
-      server = RerankGateway.start(gateway.config().job(conf));
+      server = RerankGateway.start(config);
     } catch (BindException e) {
       throw GatewayOptions.portInUse(e, "choose another with --port N.");
     }

@@ -142,6 +142,23 @@ public final class GatewayConfig {
   }
 
   /** The served model name: the configured one, else the job's model. */
+  /**
+   * A warning to print when the gateway listens beyond this machine, or null: it has no
+   * authentication, and whoever reaches it can make the job score (and read the console's stream).
+   */
+  public String exposureWarning() {
+    try {
+      if (java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+        return null;
+      }
+    } catch (java.net.UnknownHostException e) {
+      // reported when the server binds
+    }
+    return "WARNING: the rerank API and console listen on " + host + ":" + port + ", reachable"
+        + " from the network without authentication: anyone who connects can send requests to the"
+        + " job and read the console's stream of results. Use this on a trusted network only.";
+  }
+
   /** The name set with {@link #servedModelName(String)}, or null. */
   public String servedModelName() {
     return servedModelName;

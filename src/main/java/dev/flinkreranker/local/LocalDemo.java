@@ -183,6 +183,9 @@ public final class LocalDemo {
       // the demo (the job's model.name is accepted too; answers name the model that scored).
       config.servedModelName(SEED_SERVED_MODEL_NAME);
     }
+    if (config.exposureWarning() != null) {
+      out.println(config.exposureWarning());
+    }
     RerankGateway gateway = RerankGateway.start(config.job(conf));
     out.println("Rerank API and web console on " + gateway.uri()
         + " (POST /v1/rerank, /v1/score; --gateway-port N or --no-gateway to change).");
