@@ -5,8 +5,10 @@ Python torch, on the machine that will run it (the GPU device: torch 2.11, no Ja
     python3 build_jni.py --self-test --out DIR      # the fallback below, on a synthetic source
 
 --sources is the kit's djl-jni folder (DJL's engines/pytorch/pytorch-native/src/main/native at the
-v0.36.0 tag, api/src/main/native/djl/utils.h, and the JNI header that `javac -h` generates from
-DJL's PyTorchLibrary.java); --jni-include holds jni.h and linux/jni_md.h. The library is written
+v0.36.0 tag as src/, api/src/main/native/djl/utils.h as include/djl/utils.h, and the JNI header that
+`javac -h` generates from DJL's PyTorchLibrary.java in include/), which tools/gpu/build-kit.sh
+--djl-git takes from a fetched copy of DJL's repository; --jni-include holds jni.h and
+linux/jni_md.h. The library is written
 as OUT/0.36.0-libdjl_torch.so, the name DJL looks for first.
 
 Why not DJL's CMakeLists: torch's CMake package (find_package(Torch)) on a CUDA wheel looks for a
@@ -178,7 +180,8 @@ def build(args):
                  os.path.join(args.jni_include, "jni.h"),
                  os.path.join(args.jni_include, "linux", "jni_md.h")]:
         if not os.path.exists(need):
-            raise SystemExit("build_jni: missing %s (build the kit with tools/gpu/build-kit.sh)" % need)
+            raise SystemExit("build_jni: missing %s (build the kit with tools/gpu/build-kit.sh"
+                             " --djl-git DIR: DJL's sources come from its repository)" % need)
     units = {n: os.path.join(src_dir, n) for n in os.listdir(src_dir) if n.endswith(".cc")}
     os.makedirs(args.out, exist_ok=True)
     out_path = os.path.join(args.out, LIB_NAME)

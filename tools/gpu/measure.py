@@ -1,6 +1,7 @@
 """The device run of issue 16: our Java engine and scoring service next to Hugging Face
 transformers on the same GPU, same random weights, same run. Runs from the kit that
-tools/gpu/build-kit.sh builds (a jlinked Java, the engine's jars, the tokenizer, DJL's JNI sources).
+tools/gpu/build-kit.sh builds (a jlinked Java, the engine's jars, the tokenizer, and DJL's JNI
+sources when the kit was built with --djl-git: the device's jni step needs them).
 
     python3 measure.py --out "$OUT"                   # on the GPU machine (torch + transformers)
     python3 measure.py --cpu --out DIR --libtorch D --jni F   # the CPU rehearsal (no torch needed)
@@ -347,9 +348,24 @@ class Run:
 
 def kit_problems(kit):
     need = ["runtime/bin/java", "lib/engine.jar", "tokenizer/tokenizer.json.gz",
-            "tokenizer/tokenizer_config.json", "djl-jni/src", "djl-jni/include/djl/utils.h",
-            "jni-include/jni.h", "jni-include/linux/jni_md.h", "build_jni.py"]
+            "tokenizer/tokenizer_config.json", "jni-include/jni.h", "jni-include/linux/jni_md.h",
+            "build_jni.py"]
     return [n for n in need if not os.path.exists(os.path.join(kit, n))]
+
+
+DJL_SOURCES = ["djl-jni/src", "djl-jni/include/djl/utils.h",
+               "djl-jni/include/ai_djl_pytorch_jni_PyTorchLibrary.h"]
+
+
+def djl_sources_problem(kit):
+    """Why the kit cannot build the JNI bridge, or None. DJL's sources are not in the project's
+    repository: build-kit.sh takes them from a fetched copy of DJL's (--djl-git)."""
+    missing = [n for n in DJL_SOURCES if not os.path.exists(os.path.join(kit, n))]
+    if not missing:
+        return None
+    return ("no DJL JNI sources in the kit (built without --djl-git): rebuild it with"
+            " tools/gpu/build-kit.sh --djl-git DIR, DIR being what 'fetch github:deepjavalibrary/djl'"
+            " printed (missing: %s)" % ", ".join(missing))
 
 
 def unpack_tokenizer(kit, dest):
@@ -367,11 +383,17 @@ def step_jni(run, budget):
     res = {}
     deadline = time.time() + budget
     jni_dir = os.path.join(run.work, "jni")
-    dry = run_child([sys.executable, os.path.join(run.kit, "build_jni.py"), "--sources",
-                     os.path.join(run.kit, "djl-jni"), "--jni-include",
-                     os.path.join(run.kit, "jni-include"), "--out", jni_dir, "--dry-run"],
-                    run.env, 30, os.path.join(run.logs, "build-jni.log"))
-    res["units"] = len(json.loads(dry)["units"])
+    no_sources = djl_sources_problem(run.kit)
+    if no_sources and not run.args.cpu:
+        raise RuntimeError(no_sources)  # before any device time goes to torch or the compiler
+    if no_sources:
+        res["djl_sources"] = no_sources  # the rehearsal uses DJL's prebuilt bridge anyway
+    else:
+        dry = run_child([sys.executable, os.path.join(run.kit, "build_jni.py"), "--sources",
+                         os.path.join(run.kit, "djl-jni"), "--jni-include",
+                         os.path.join(run.kit, "jni-include"), "--out", jni_dir, "--dry-run"],
+                        run.env, 30, os.path.join(run.logs, "build-jni.log"))
+        res["units"] = len(json.loads(dry)["units"])
     if run.args.cpu:
         # No torch headers here: the build's fallback and link run on a synthetic source instead.
         test = json.loads(run_child(
@@ -768,6 +790,11 @@ def main(argv=None):
     os.makedirs(os.path.join(a.work, "tmp"), exist_ok=True)
     run = Run(a, plan)
     run.meta = meta
+    no_sources = djl_sources_problem(a.kit)
+    meta["djl_sources"] = no_sources or "present"
+    if no_sources:
+        print("measure: " + no_sources + ("" if a.cpu else "; the device's jni step will fail"),
+              file=sys.stderr)
     if a.dry_run:
         meta["dry_run"] = True
         meta["example_command"] = run.java_cmd(["score", "--model", "DIR", "--device", plan["device"],

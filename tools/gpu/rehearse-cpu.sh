@@ -5,17 +5,23 @@
 # handed to the engine the way the device's are: PYTORCH_LIBRARY_PATH, PYTORCH_VERSION,
 # PYTORCH_FLAVOR and the JNI under the engine cache. Results: target/gpu-rehearsal/out.
 #
-#   tools/gpu/rehearse-cpu.sh [--skip-compile] [--skip-kit]
+#   tools/gpu/rehearse-cpu.sh [--skip-compile] [--skip-kit] [--djl-git DIR]
+#
+# --djl-git DIR (or env DJL_GIT) goes to build-kit.sh: the kit then carries DJL's JNI sources, as the
+# device run needs, and the rehearsal also checks build_jni.py's plan for them. Without it (CI has no
+# copy of DJL's repository) the kit has none, and the rehearsal says so and uses DJL's prebuilt bridge.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD"
 kit_args=()
 build_kit=1
-for a in "$@"; do
-  case "$a" in
-    --skip-compile) kit_args+=(--skip-compile) ;;
-    --skip-kit) build_kit=0 ;;
-    *) echo "rehearse-cpu: unknown argument '$a'" >&2; exit 2 ;;
+while (($#)); do
+  case "$1" in
+    --skip-compile) kit_args+=(--skip-compile); shift ;;
+    --skip-kit) build_kit=0; shift ;;
+    --djl-git) [[ $# -ge 2 ]] || { echo "rehearse-cpu: --djl-git needs a git directory" >&2; exit 2; }
+      kit_args+=(--djl-git "$2"); shift 2 ;;
+    *) echo "rehearse-cpu: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 if ((build_kit)); then
