@@ -10,13 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flinkreranker.avro.CandidateSet;
-import dev.flinkreranker.config.JobConfig;
-import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.kafka.RecordEncoding;
 import dev.flinkreranker.kafka.TopicAdmin;
 import dev.flinkreranker.testutil.CandidateSets;
 import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
 import dev.flinkreranker.testutil.FlinkTestCluster;
+import dev.flinkreranker.testutil.KafkaJobRun;
 import dev.flinkreranker.testutil.KafkaTestUtil;
 import dev.flinkreranker.testutil.PoisonScorer;
 import dev.flinkreranker.validation.ReasonCode;
@@ -31,9 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -152,25 +148,10 @@ class PoisonPillsITCase {
     KafkaTestUtil.produce(kafka.bootstrapServers(), in,
         cases.stream().map(Case::value).toList());
 
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "input.topics", in,
-        "input.starting-offsets", "earliest",
-        "output.topic", out,
-        "output.dead-letter-topic", dlq,
-        "output.max-record-bytes", Integer.toString(MAX_OUTPUT_BYTES),
-        "output.transactional-id-prefix", "poison",
-        "job.bounded", "true",
-        "job.checkpoint-interval", "500ms",
-        "job.parallelism", "2"));
-    settings.put("async.timeout", "30s");
-    Configuration conf = JobConfig.fromMap(settings);
-    // No restarts: a record that fails a task fails this test instead of looping.
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-        new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none"));
-    RerankJob.build(env, conf, KafkaFactory.source(conf), KafkaFactory.resultSink(conf),
-        KafkaFactory.deadLetterSink(conf), PoisonScorer.factory());
-    env.execute("poison-pills");
+    new KafkaJobRun(kafka.bootstrapServers(), in, out, dlq, "poison")
+        .set("output.max-record-bytes", Integer.toString(MAX_OUTPUT_BYTES))
+        .set("async.timeout", "30s")
+        .run(PoisonScorer.factory(), "poison-pills");
 
     // Everything is committed now. Let the broker run its retention check a few times: a result
     // stamped with its (old) event time would be deleted by it.

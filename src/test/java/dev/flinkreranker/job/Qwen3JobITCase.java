@@ -9,13 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
 import dev.flinkreranker.cli.Main;
-import dev.flinkreranker.config.JobConfig;
-import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.kafka.TopicAdmin;
 import dev.flinkreranker.model.qwen3.TinyQwen3Checkpoint;
 import dev.flinkreranker.scoring.Scorers;
 import dev.flinkreranker.testutil.CandidateSets;
 import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
+import dev.flinkreranker.testutil.KafkaJobRun;
 import dev.flinkreranker.testutil.KafkaTestUtil;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,8 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -78,26 +75,14 @@ class Qwen3JobITCase {
     }
     KafkaTestUtil.produce(kafka.bootstrapServers(), in, values);
 
-    Configuration conf = JobConfig.fromMap(Map.ofEntries(
-        Map.entry("kafka.bootstrap-servers", kafka.bootstrapServers()),
-        Map.entry("input.topics", in),
-        Map.entry("input.starting-offsets", "earliest"),
-        Map.entry("output.topic", out),
-        Map.entry("output.dead-letter-topic", dlq),
-        Map.entry("output.transactional-id-prefix", "qwen3"),
-        Map.entry("model.name", model.toString()),
-        Map.entry("model.device", "cpu"),
-        Map.entry("model.dtype", "fp32"),
-        Map.entry("model.max-length", "256"),
-        Map.entry("ranking.top-k", "100"),
-        Map.entry("batch.max-pairs", "7"),
-        Map.entry("job.bounded", "true"),
-        Map.entry("job.checkpoint-interval", "500ms"),
-        Map.entry("job.parallelism", "2")));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    RerankJob.build(env, conf, KafkaFactory.source(conf), KafkaFactory.resultSink(conf),
-        KafkaFactory.deadLetterSink(conf), Scorers::open);
-    env.execute("qwen3-itcase");
+    new KafkaJobRun(kafka.bootstrapServers(), in, out, dlq, "qwen3")
+        .set("model.name", model.toString())
+        .set("model.device", "cpu")
+        .set("model.dtype", "fp32")
+        .set("model.max-length", "256")
+        .set("ranking.top-k", "100")
+        .set("batch.max-pairs", "7")
+        .run(Scorers::open, "qwen3-itcase");
 
     ObjectMapper json = new ObjectMapper();
     Map<String, JsonNode> results = new HashMap<>();

@@ -8,24 +8,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
-import dev.flinkreranker.config.JobConfig;
-import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.kafka.TopicAdmin;
 import dev.flinkreranker.testutil.CandidateSets;
 import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
+import dev.flinkreranker.testutil.KafkaJobRun;
 import dev.flinkreranker.testutil.KafkaTestUtil;
 import dev.flinkreranker.testutil.PoisonScorer;
 import dev.flinkreranker.validation.ReasonCode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -126,28 +122,13 @@ class RerankJobITCase {
     }
     KafkaTestUtil.produce(kafka.bootstrapServers(), in, values);
 
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "input.topics", in,
-        "input.format", format,
-        "input.starting-offsets", "earliest",
-        "input.max-candidates", "20",
-        "input.max-record-bytes", "65536",
-        "output.topic", out,
-        "output.dead-letter-topic", dlq,
-        "output.format", format.equals("avro") ? "json" : "avro",
-        "output.transactional-id-prefix", "itcase-" + format));
-    settings.put("job.bounded", "true");
-    settings.put("job.checkpoint-interval", "500ms");
-    settings.put("job.parallelism", "2");
-    settings.put("ranking.top-k", "3");
-    Configuration conf = JobConfig.fromMap(settings);
-
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    RerankJob.build(env, conf, KafkaFactory.source(conf), KafkaFactory.resultSink(conf),
-        KafkaFactory.deadLetterSink(conf), PoisonScorer.factory());
-    // A bounded run ends by itself.
-    env.execute("itcase-" + format);
+    new KafkaJobRun(kafka.bootstrapServers(), in, out, dlq, "itcase-" + format)
+        .set("input.format", format)
+        .set("input.max-candidates", "20")
+        .set("input.max-record-bytes", "65536")
+        .set("output.format", format.equals("avro") ? "json" : "avro")
+        .set("ranking.top-k", "3")
+        .run(PoisonScorer.factory(), "itcase-" + format);
 
     boolean avroOut = !format.equals("avro");
     Map<String, JsonNode> results = new HashMap<>();

@@ -7,14 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkreranker.avro.Candidate;
 import dev.flinkreranker.avro.CandidateSet;
-import dev.flinkreranker.config.JobConfig;
-import dev.flinkreranker.job.RerankJob;
-import dev.flinkreranker.kafka.KafkaFactory;
 import dev.flinkreranker.kafka.TopicAdmin;
 import dev.flinkreranker.scoring.Scorers;
 import dev.flinkreranker.testutil.CandidateSets;
 import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
 import dev.flinkreranker.testutil.FlinkTestCluster;
+import dev.flinkreranker.testutil.KafkaJobRun;
 import dev.flinkreranker.testutil.KafkaTestUtil;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -118,24 +114,12 @@ class ListRerankingKafkaSqlITCase {
   /** Runs the DataStream job over the topic; request id → id of its top-1 candidate. */
   private Map<String, String> dataStreamTop1(Path checkpoint, String in, String out, String dlq,
       int expected) throws Exception {
-    Configuration conf = JobConfig.fromMap(Map.ofEntries(
-        Map.entry("kafka.bootstrap-servers", kafka.bootstrapServers()),
-        Map.entry("input.topics", in),
-        Map.entry("input.starting-offsets", "earliest"),
-        Map.entry("output.topic", out),
-        Map.entry("output.dead-letter-topic", dlq),
-        Map.entry("output.transactional-id-prefix", "sql-itcase"),
-        Map.entry("model.name", checkpoint.toString()),
-        Map.entry("model.device", "cpu"),
-        Map.entry("model.dtype", "fp32"),
-        Map.entry("model.max-length", "256"),
-        Map.entry("job.bounded", "true"),
-        Map.entry("job.checkpoint-interval", "500ms"),
-        Map.entry("job.parallelism", "2")));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    RerankJob.build(env, conf, KafkaFactory.source(conf), KafkaFactory.resultSink(conf),
-        KafkaFactory.deadLetterSink(conf), Scorers::open);
-    env.execute("sql-itcase-datastream");
+    new KafkaJobRun(kafka.bootstrapServers(), in, out, dlq, "sql-itcase")
+        .set("model.name", checkpoint.toString())
+        .set("model.device", "cpu")
+        .set("model.dtype", "fp32")
+        .set("model.max-length", "256")
+        .run(Scorers::open, "sql-itcase-datastream");
     ObjectMapper json = new ObjectMapper();
     Map<String, String> top1 = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r
