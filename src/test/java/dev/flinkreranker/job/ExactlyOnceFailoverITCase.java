@@ -121,16 +121,8 @@ class ExactlyOnceFailoverITCase {
         KafkaFactory.deadLetterSink(conf), SlowLexical.factory());
     JobClient job = env.executeAsync("failover");
 
-    // Wait until part of the output is committed, then kill the only TaskManager and start a new one.
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    int committed;
-    while ((committed = KafkaTestUtil.readCommitted(kafka.bootstrapServers(), out).size()) < 1000) {
-      assertTrue(System.nanoTime() < deadline, "no progress before the failure");
-      Thread.sleep(200);
-    }
-    assertTrue(committed < REQUESTS, "the failure must land mid-stream, got " + committed);
-    miniCluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);
-    miniCluster.startTaskManager();
+    FlinkTestCluster.killTaskManagerMidStream(miniCluster, kafka.bootstrapServers(), out, 1000,
+        REQUESTS);
 
     job.getJobExecutionResult().get(5, TimeUnit.MINUTES);
 

@@ -14,7 +14,6 @@ import dev.flinkreranker.testutil.CandidateSets;
 import dev.flinkreranker.testutil.EmbeddedKafkaExtension;
 import dev.flinkreranker.testutil.FlinkTestCluster;
 import dev.flinkreranker.testutil.KafkaTestUtil;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -96,16 +95,7 @@ class SqlFailoverITCase {
         + " top1_score FROM ML_PREDICT(TABLE sets, MODEL bm25, DESCRIPTOR(query, candidates),"
         + " MAP['async', 'true', 'max-concurrent-operations', '16'])");
 
-    // Wait until part of the output is committed, then kill the TaskManager and start a new one.
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    int committed;
-    while ((committed = KafkaTestUtil.readCommitted(kafka.bootstrapServers(), out).size()) < 200) {
-      assertTrue(System.nanoTime() < deadline, "no progress before the failure");
-      Thread.sleep(100);
-    }
-    assertTrue(committed < SETS, "the failure must land mid-stream, got " + committed);
-    miniCluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);
-    miniCluster.startTaskManager();
+    FlinkTestCluster.killTaskManagerMidStream(miniCluster, kafka.bootstrapServers(), out, 200, SETS);
     insert.await(5, TimeUnit.MINUTES);
 
     // The killed producers' open transactions block read_committed readers until the broker
