@@ -18,6 +18,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -155,6 +157,12 @@ public final class TopicAdmin {
             + where + " (" + cause.getMessage() + "): create them beforehand, or grant this"
             + " principal CREATE; " + RerankOptions.CREATE_TOPICS.key()
             + ": false only checks that they exist", cause);
+      }
+      if (cause instanceof InvalidReplicationFactorException
+          || cause instanceof InvalidPartitionsException) {
+        throw new IllegalStateException("cannot create Kafka topics " + topics + " at " + where
+            + ": " + cause.getMessage() + " (check " + RerankOptions.TOPIC_PARTITIONS.key()
+            + " and " + RerankOptions.TOPIC_REPLICATION.key() + ")", cause);
       }
       throw new IllegalStateException("cannot check or create Kafka topics " + topics + " at "
           + where + ": " + rootMessage(cause), cause);

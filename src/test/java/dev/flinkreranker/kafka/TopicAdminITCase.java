@@ -111,6 +111,15 @@ class TopicAdminITCase {
   }
 
   @Test
+  void moreReplicasThanBrokersIsAnErrorNamingTheOption() throws Exception {
+    Configuration conf = conf("replicas", "kafka.topic-replication", "3");
+
+    var e = assertThrows(IllegalStateException.class, () -> TopicAdmin.ensureJobTopics(conf, 2));
+    assertTrue(e.getMessage().contains("kafka.topic-replication"), e.getMessage());
+    assertThrows(Exception.class, () -> describe(List.of("replicas.results")), "nothing created");
+  }
+
+  @Test
   void invalidSettingsAreRejectedByName() {
     for (String[] bad : List.of(new String[] {"kafka.topic-partitions", "0"},
         new String[] {"kafka.topic-replication", "0"}, new String[] {"kafka.admin-timeout", "0s"})) {

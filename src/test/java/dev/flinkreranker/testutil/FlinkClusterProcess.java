@@ -86,9 +86,12 @@ public final class FlinkClusterProcess implements AutoCloseable {
     String cp = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
     List<Path> leave = Arrays.stream(left).map(p -> p.toAbsolutePath().normalize()).toList();
-    return Arrays.stream(cp.split(File.pathSeparator))
-        .filter(e -> !e.isBlank() && !leave.contains(Path.of(e).toAbsolutePath().normalize()))
-        .toList();
+    List<Path> entries = Arrays.stream(cp.split(File.pathSeparator)).filter(e -> !e.isBlank())
+        .map(e -> Path.of(e).toAbsolutePath().normalize()).toList();
+    if (!entries.containsAll(leave)) {
+      throw new IllegalStateException("not on the test classpath: " + leave + " (" + cp + ")");
+    }
+    return entries.stream().filter(e -> !leave.contains(e)).map(Path::toString).toList();
   }
 
   public URI rest() {
