@@ -1,6 +1,7 @@
 package dev.flinkreranker.job;
 
 import dev.flinkreranker.avro.DeadLetter;
+import dev.flinkreranker.avro.RankedCandidate;
 import dev.flinkreranker.avro.RerankResult;
 import dev.flinkreranker.avro.internal.RawRecord;
 import dev.flinkreranker.avro.internal.RerankRequest;
@@ -85,7 +86,12 @@ public final class RankingFunction extends ProcessFunction<ScoredRequest, Rerank
     }
     // The sink cannot write a record over the producer's limit; it would fail the job on every
     // restart. A result that large (a huge query, attributes or ids) is a dead letter instead.
-    int size = RecordEncoding.encode(result, limits.format()).length;
+    // Encoding every result twice (here and in the sink) would tax the hot path, so only a result
+    // whose size bound exceeds the limit is encoded to measure it.
+    long size = sizeBound(result);
+    if (size > limits.maxRecordBytes()) {
+      size = RecordEncoding.encode(result, limits.format()).length;
+    }
     if (size > limits.maxRecordBytes()) {
       deadLetterCount.inc();
       ctx.output(deadLetters, deadLetterBuilder.of(request.getRaw(), ReasonCode.RESULT_TOO_LARGE,
@@ -98,5 +104,33 @@ public final class RankingFunction extends ProcessFunction<ScoredRequest, Rerank
     out.collect(result);
     resultsOut.inc();
     requestLatency.update(now.toEpochMilli() - request.getReceivedAt());
+  }
+
+  /** Room a field name, number or punctuation takes in either encoding, generously. */
+  private static final int FIELD_BYTES = 64;
+
+  /**
+   * An upper bound of the encoded size of a result in either format: a char takes at most 6 bytes
+   * in JSON (a {@code \\uXXXX} escape) and at most 3 in Avro's UTF-8, and every field adds its
+   * name, number or punctuation.
+   */
+  static long sizeBound(RerankResult r) {
+    long chars = length(r.getRequestId()) + length(r.getQuery()) + length(r.getModel());
+    long fields = 16;
+    for (var e : r.getAttributes().entrySet()) {
+      chars += length(e.getKey()) + length(e.getValue());
+      fields += 2;
+    }
+    for (RankedCandidate c : r.getRanked()) {
+      chars += length(c.getId()) + length(c.getText()) + length(c.getSource());
+      fields += 12;
+    }
+    RankedCandidate top1 = r.getTop1();
+    chars += length(top1.getId()) + length(top1.getText()) + length(top1.getSource());
+    return 6 * chars + FIELD_BYTES * (fields + 12);
+  }
+
+  private static long length(String s) {
+    return s == null ? 0 : s.length();
   }
 }
